@@ -1,0 +1,64 @@
+// Small helpers shared by the route handlers: JSON answers, problem answers,
+// reading JSON bodies, If-Match, and running blocking work off the I/O threads.
+#pragma once
+
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "http/problem.hpp"
+#include "http/types.hpp"
+
+namespace ticketd::api {
+
+http::Response Json(const http::RequestContext& context, http::Status status,
+                    const nlohmann::json& body);
+
+http::Response Reply(const http::RequestContext& context, const http::Problem& problem);
+
+// Plain text or HTML answers with a given content type.
+http::Response Text(const http::RequestContext& context, std::string content_type,
+                    std::string body);
+
+enum class BodyMediaType { kJson, kMergePatch };
+
+struct JsonBody {
+  nlohmann::json value;
+  BodyMediaType media_type = BodyMediaType::kJson;
+};
+
+// Reads the request body as JSON. Answers 415 for a media type other than
+// application/json (or application/merge-patch+json when `allow_merge_patch`)
+// and 400, with the byte position, for malformed JSON.
+std::variant<JsonBody, http::Problem> ReadJsonBody(const http::RequestContext& context,
+                                                   bool allow_merge_patch);
+
+// The version an If-Match header demands: std::nullopt when the header is
+// absent or "*". A value that cannot be one of our ETags yields -1, which
+// matches no version.
+std::optional<std::int64_t> ExpectedVersion(const http::RequestContext& context);
+
+std::string ETagOf(std::int64_t version);
+
+// Runs `work` on `pool` (database calls block) and resumes the caller on its
+// own executor with the result; exceptions travel back to the caller.
+template <typename Work>
+boost::asio::awaitable<std::invoke_result_t<Work&>> Offload(boost::asio::thread_pool& pool,
+                                                            Work work) {
+  using Result = std::invoke_result_t<Work&>;
+  co_return co_await boost::asio::co_spawn(
+      pool.get_executor(),
+      [work = std::move(work)]() mutable -> boost::asio::awaitable<Result> { co_return work(); },
+      boost::asio::use_awaitable);
+}
+
+}  // namespace ticketd::api

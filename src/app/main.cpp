@@ -1,0 +1,179 @@
+// ticketd: one binary, one role per subcommand.
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "api/health_monitor.hpp"
+#include "api/system_routes.hpp"
+#include "api/ticket_routes.hpp"
+#include "common/build_info.hpp"
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "http/server.hpp"
+#include "storage/migrator.hpp"
+#include "storage/pg_pool.hpp"
+#include "storage/ticket_repository.hpp"
+
+namespace {
+
+using namespace ticketd;
+
+constexpr int kExitConfig = 2;
+constexpr int kExitFailure = 1;
+
+std::string EnvironmentHelp() {
+  std::string text = "\nEnvironment variables:\n";
+  for (const auto& setting : config::AllSettings()) {
+    std::string line = "  " + std::string(setting.name);
+    line.resize(33, ' ');
+    line += setting.description;
+    if (!setting.default_value.empty()) line += " [" + std::string(setting.default_value) + "]";
+    text += line + "\n";
+  }
+  return text;
+}
+
+// Loads the configuration or explains in one line what is wrong.
+std::optional<config::Config> LoadOrExplain(config::Needs needs) {
+  auto loaded = config::Load(config::ProcessEnv, needs);
+  if (auto* error = std::get_if<std::string>(&loaded)) {
+    std::fprintf(stderr, "ticketd: configuration error: %s\n", error->c_str());
+    return std::nullopt;
+  }
+  auto config = std::get<config::Config>(std::move(loaded));
+  log::SetLevel(config.log_level);
+  return config;
+}
+
+int RunApi() {
+  const auto config = LoadOrExplain({.database = true, .redis = true});
+  if (!config) return kExitConfig;
+
+  storage::PgPool pool({.url = config->database_url,
+                        .size = config->db_pool_size,
+                        .acquire_timeout = config->db_acquire_timeout,
+                        .statement_timeout = config->db_statement_timeout,
+                        .connect_timeout = config->db_connect_timeout});
+  storage::TicketRepository tickets(pool);
+  boost::asio::thread_pool blocking(static_cast<std::size_t>(config->db_pool_size));
+
+  api::HealthMonitor health({.database_url = config->database_url,
+                             .redis_url = config->redis_url,
+                             .mcp_server_url = config->mcp_server_url,
+                             .expected_schema_version =
+                                 storage::EmbeddedMigrations().back().version,
+                             .interval = config->health_interval});
+  health.Start();
+
+  http::Metrics metrics;
+  metrics.SetScrapeHook([&pool, &health](http::Metrics& m) {
+    const auto stats = pool.GetStats();
+    m.SetPool(stats.size, stats.open, stats.in_use, static_cast<double>(stats.timeouts));
+    const auto snapshot = health.Get();
+    m.SetDependency("database", snapshot.database.ok);
+    m.SetDependency("redis", snapshot.redis.ok);
+    m.SetDependency("mcp_server", snapshot.mcp.ok);
+  });
+
+  http::Router router;
+  http::Server* server_ref = nullptr;
+  api::AddTicketRoutes(router, tickets, blocking);
+  api::AddSystemRoutes(router, {.config = *config,
+                                .health = health,
+                                .metrics = metrics,
+                                .draining = [&server_ref] {
+                                  return server_ref != nullptr && server_ref->Draining();
+                                }});
+
+  http::Server server({.address = config->bind_address,
+                       .port = config->port,
+                       .threads = config->http_threads,
+                       .max_body_bytes = config->max_body_bytes,
+                       .max_header_bytes = config->max_header_bytes,
+                       .idle_timeout = config->idle_timeout,
+                       .read_timeout = config->read_timeout,
+                       .max_connections = config->max_connections,
+                       .shutdown_grace = config->shutdown_grace},
+                      router, metrics);
+  server_ref = &server;
+  try {
+    server.Listen();
+  } catch (const boost::system::system_error& error) {
+    std::fprintf(stderr, "ticketd: cannot listen on %s:%u: %s\n", config->bind_address.c_str(),
+                 static_cast<unsigned>(config->port), error.code().message().c_str());
+    return kExitFailure;
+  }
+  log::Info("api", "listening",
+            {{"address", config->bind_address}, {"port", server.Port()},
+             {"environment", config->environment}, {"version", build::Version()},
+             {"commit", build::Commit()}, {"database", config::RedactUrl(config->database_url)}});
+
+  server.Run();
+  blocking.join();
+  pool.Close();
+  health.Stop();
+  log::Info("api", "exited cleanly");
+  return 0;
+}
+
+int RunMigrate(const std::string& action) {
+  const auto config = LoadOrExplain({.database = true, .redis = false});
+  if (!config) return kExitConfig;
+  try {
+    pqxx::connection connection(storage::ConnectionUrl(
+        config->database_url, config->db_connect_timeout, std::chrono::minutes(15)));
+    storage::Migrator migrator(connection, storage::EmbeddedMigrations());
+    if (action == "up") {
+      const auto applied = migrator.Up();
+      std::printf("migrate up: %zu applied, database at version %d\n", applied.size(),
+                  migrator.CurrentVersion());
+    } else if (action == "down") {
+      const auto reverted = migrator.Down();
+      if (reverted) {
+        std::printf("migrate down: reverted %d, database at version %d\n", *reverted,
+                    migrator.CurrentVersion());
+      } else {
+        std::printf("migrate down: nothing to revert\n");
+      }
+    } else {
+      for (const auto& state : migrator.Status()) {
+        std::printf("%04d  %-32s  %s\n", state.version, state.name.c_str(),
+                    state.applied_at ? state.applied_at->c_str() : "pending");
+      }
+    }
+    return 0;
+  } catch (const pqxx::broken_connection& error) {
+    std::fprintf(stderr, "ticketd: cannot connect to the database (%s)\n",
+                 config::RedactUrl(config->database_url).c_str());
+    return kExitFailure;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ticketd: migrate %s failed: %s\n", action.c_str(), error.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ticketd: the AI Ticket Creator service", "ticketd"};
+  app.footer(EnvironmentHelp());
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(build::Version()) + " (" +
+                                        std::string(build::Commit()) + ")");
+
+  auto* api = app.add_subcommand("api", "serve the REST API (PORT, default 8000)");
+  auto* migrate = app.add_subcommand("migrate", "apply, revert or list schema migrations");
+  std::string action = "status";
+  migrate->add_option("action", action, "up, down (the newest one) or status")
+      ->check(CLI::IsMember({"up", "down", "status"}))
+      ->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*api) return RunApi();
+  if (*migrate) return RunMigrate(action);
+  return 0;
+}

@@ -1,0 +1,243 @@
+#include "common/config.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace ticketd::config {
+namespace {
+
+constexpr std::array<SettingInfo, 32> kSettings = {{
+    {"DATABASE_URL", "", "PostgreSQL URL (postgresql:// or postgresql+asyncpg://); required"},
+    {"REDIS_URL", "", "Redis URL (redis://, or rediss:// for TLS); required by api"},
+    {"JWT_SECRET_KEY", "", "token signing key; required in staging and production"},
+    {"ENVIRONMENT", "development", "development, testing, staging or production"},
+    {"LOG_LEVEL", "info", "debug, info, warning or error"},
+    {"HOST", "0.0.0.0", "address the servers listen on"},
+    {"PORT", "8000", "API port"},
+    {"MCP_PORT", "8001", "MCP server port"},
+    {"MONITOR_PORT", "5555", "monitor dashboard port"},
+    {"HTTP_THREADS", "cores", "threads serving HTTP"},
+    {"HTTP_MAX_BODY_BYTES", "1048576", "largest request body accepted (413 above)"},
+    {"HTTP_MAX_HEADER_BYTES", "16384", "largest request header block accepted (431 above)"},
+    {"HTTP_IDLE_TIMEOUT_S", "60", "seconds a kept-alive connection may wait for a request"},
+    {"HTTP_READ_TIMEOUT_S", "30", "seconds a started request has to arrive in full"},
+    {"HTTP_MAX_CONNECTIONS", "900", "open connections; more are closed at once"},
+    {"SHUTDOWN_GRACE_S", "20", "seconds in-flight requests get after SIGTERM"},
+    {"DATABASE_POOL_SIZE", "8", "PostgreSQL connections per process"},
+    {"DATABASE_STATEMENT_TIMEOUT_MS", "5000", "deadline of every SQL statement"},
+    {"DATABASE_CONNECT_TIMEOUT_S", "5", "deadline of a PostgreSQL connection attempt"},
+    {"DATABASE_POOL_TIMEOUT_MS", "3000", "wait for a free pooled connection (503 after)"},
+    {"HEALTH_CHECK_INTERVAL_S", "5", "seconds between background dependency checks"},
+    {"MCP_SERVER_URL", "", "MCP address probed by /health; unset means healthy"},
+    {"DOCS_ASSETS_DIR", "web/node_modules", "folder holding swagger-ui-dist and redoc"},
+    {"DEPLOY_COLOR", "", "red or green colour of this deployment, shown by /version"},
+    {"CORS_ORIGINS", "", "comma-separated allowed origins (used from issue #3)"},
+    {"TRUSTED_PROXIES", "", "comma-separated proxy addresses (used from issue #3)"},
+    {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
+    {"AI_CONFIG_PATH", "config/ai_config.yaml", "AI defaults (used from issue #4)"},
+    {"OPENAI_API_KEY", "", "OpenAI key (used from issue #4)"},
+    {"OPENAI_BASE_URL", "", "OpenAI-compatible base URL (used from issue #4)"},
+    {"GEMINI_API_KEY", "", "Gemini key (used from issue #4)"},
+    {"ANTHROPIC_API_KEY", "", "Anthropic key (used from issue #4)"},
+}};
+
+class Reader {
+ public:
+  explicit Reader(const EnvLookup& env) : env_(env) {}
+
+  std::optional<std::string> Get(std::string_view name) {
+    auto value = env_(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+  }
+
+  void Text(std::string_view name, std::string& out) {
+    if (auto value = Get(name)) out = *value;
+  }
+
+  template <typename Int>
+  void Integer(std::string_view name, Int& out, long long min, long long max) {
+    auto value = Get(name);
+    if (!value || !error_.empty()) return;
+    long long parsed = 0;
+    const auto* end = value->data() + value->size();
+    const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
+    if (ec != std::errc() || ptr != end || parsed < min || parsed > max) {
+      error_ = std::string(name) + ": must be an integer from " + std::to_string(min) + " to " +
+               std::to_string(max) + ", got '" + *value + "'";
+      return;
+    }
+    out = static_cast<Int>(parsed);
+  }
+
+  template <typename Duration>
+  void Duration_(std::string_view name, Duration& out, long long min, long long max) {
+    long long count = out.count();
+    Integer(name, count, min, max);
+    out = Duration(count);
+  }
+
+  void Fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  const EnvLookup& env_;
+  std::string error_;
+};
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+std::span<const SettingInfo> AllSettings() { return kSettings; }
+
+std::optional<std::string> ProcessEnv(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+std::optional<std::string> NormalizeDatabaseUrl(std::string_view url) {
+  static constexpr std::string_view kSchemes[] = {"postgresql+asyncpg://", "postgresql+psycopg://",
+                                                  "postgresql://", "postgres://"};
+  std::string out;
+  for (const auto scheme : kSchemes) {
+    if (StartsWith(url, scheme)) {
+      out = "postgresql://" + std::string(url.substr(scheme.size()));
+      break;
+    }
+  }
+  if (out.empty() || out.size() == std::string_view("postgresql://").size()) return std::nullopt;
+
+  // asyncpg's ssl=<mode> is libpq's sslmode=<mode>; true/false are asyncpg spellings.
+  const auto query = out.find('?');
+  if (query == std::string::npos) return out;
+  std::string rebuilt = out.substr(0, query + 1);
+  std::string_view rest = std::string_view(out).substr(query + 1);
+  bool first = true;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    std::string item(pair);
+    if (StartsWith(pair, "ssl=")) {
+      std::string_view mode = pair.substr(4);
+      if (mode == "true") mode = "require";
+      if (mode == "false") mode = "disable";
+      item = "sslmode=" + std::string(mode);
+    }
+    if (!first) rebuilt += '&';
+    rebuilt += item;
+    first = false;
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return rebuilt;
+}
+
+std::string AppendUrlParameter(std::string url, std::string_view key, std::string_view value) {
+  url += url.find('?') == std::string::npos ? '?' : '&';
+  url += key;
+  url += '=';
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
+      url += c;
+    } else {
+      url += '%';
+      url += kHex[byte >> 4];
+      url += kHex[byte & 0xF];
+    }
+  }
+  return url;
+}
+
+std::string RedactUrl(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  const auto at = url.find('@');
+  if (scheme_end == std::string_view::npos || at == std::string_view::npos) return std::string(url);
+  const auto colon = url.find(':', scheme_end + 3);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
+LoadResult Load(const EnvLookup& env, Needs needs) {
+  Config config;
+  Reader read(env);
+  config.http_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  read.Text("ENVIRONMENT", config.environment);
+  if (config.environment != "development" && config.environment != "testing" &&
+      config.environment != "staging" && config.environment != "production") {
+    read.Fail("ENVIRONMENT: must be development, testing, staging or production, got '" +
+              config.environment + "'");
+  }
+  read.Text("LOG_LEVEL", config.log_level);
+  for (auto& c : config.log_level) c = static_cast<char>(std::tolower(c));
+  if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warning" &&
+      config.log_level != "warn" && config.log_level != "error") {
+    read.Fail("LOG_LEVEL: must be debug, info, warning or error, got '" + config.log_level + "'");
+  }
+
+  if (auto url = read.Get("DATABASE_URL")) {
+    if (auto normalized = NormalizeDatabaseUrl(*url)) {
+      config.database_url = *normalized;
+    } else {
+      read.Fail("DATABASE_URL: must start with postgresql:// or postgresql+asyncpg:// and name a host");
+    }
+  } else if (needs.database) {
+    read.Fail("DATABASE_URL: is required, e.g. postgresql://user:password@127.0.0.1:5432/tickets");
+  }
+  if (auto url = read.Get("REDIS_URL")) {
+    if (!StartsWith(*url, "redis://") && !StartsWith(*url, "rediss://")) {
+      read.Fail("REDIS_URL: must start with redis:// or rediss://");
+    }
+    config.redis_url = *url;
+  } else if (needs.redis) {
+    read.Fail("REDIS_URL: is required, e.g. redis://127.0.0.1:6379/0");
+  }
+  read.Text("JWT_SECRET_KEY", config.jwt_secret_key);
+  if (config.IsStrict() && config.jwt_secret_key.empty()) {
+    read.Fail("JWT_SECRET_KEY: is required when ENVIRONMENT is " + config.environment);
+  }
+
+  read.Text("HOST", config.bind_address);
+  read.Integer("PORT", config.port, 1, 65535);
+  read.Integer("MCP_PORT", config.mcp_port, 1, 65535);
+  read.Integer("MONITOR_PORT", config.monitor_port, 1, 65535);
+  read.Integer("HTTP_THREADS", config.http_threads, 1, 256);
+  read.Integer("HTTP_MAX_BODY_BYTES", config.max_body_bytes, 1024, 1LL << 30);
+  read.Integer("HTTP_MAX_HEADER_BYTES", config.max_header_bytes, 1024, 1 << 20);
+  read.Duration_("HTTP_IDLE_TIMEOUT_S", config.idle_timeout, 1, 3600);
+  read.Duration_("HTTP_READ_TIMEOUT_S", config.read_timeout, 1, 3600);
+  read.Integer("HTTP_MAX_CONNECTIONS", config.max_connections, 1, 1'000'000);
+  read.Duration_("SHUTDOWN_GRACE_S", config.shutdown_grace, 0, 3600);
+  read.Integer("DATABASE_POOL_SIZE", config.db_pool_size, 1, 1000);
+  read.Duration_("DATABASE_STATEMENT_TIMEOUT_MS", config.db_statement_timeout, 1, 3'600'000);
+  read.Duration_("DATABASE_CONNECT_TIMEOUT_S", config.db_connect_timeout, 1, 600);
+  read.Duration_("DATABASE_POOL_TIMEOUT_MS", config.db_acquire_timeout, 1, 600'000);
+  read.Duration_("HEALTH_CHECK_INTERVAL_S", config.health_interval, 1, 3600);
+
+  read.Text("MCP_SERVER_URL", config.mcp_server_url);
+  read.Text("DOCS_ASSETS_DIR", config.docs_assets_dir);
+  read.Text("DEPLOY_COLOR", config.deploy_color);
+  read.Text("CORS_ORIGINS", config.cors_origins);
+  read.Text("TRUSTED_PROXIES", config.trusted_proxies);
+  read.Text("UPLOAD_DIR", config.upload_dir);
+  read.Text("AI_CONFIG_PATH", config.ai_config_path);
+  read.Text("OPENAI_API_KEY", config.openai_api_key);
+  read.Text("OPENAI_BASE_URL", config.openai_base_url);
+  read.Text("GEMINI_API_KEY", config.gemini_api_key);
+  read.Text("ANTHROPIC_API_KEY", config.anthropic_api_key);
+
+  if (!read.error().empty()) return read.error();
+  return config;
+}
+
+}  // namespace ticketd::config

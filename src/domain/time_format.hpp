@@ -1,0 +1,18 @@
+// RFC 3339 time handling shared by the domain and the layers around it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace ticketd::domain {
+
+// "2026-12-03T10:00:00.123456Z": UTC, microseconds, as PostgreSQL stores them.
+std::string FormatUtc(std::chrono::system_clock::time_point when);
+
+// True when `text` is an RFC 3339 date-time with a zone ("Z" or "+hh:mm"),
+// e.g. "2026-12-03T10:00:00Z" or "2026-12-03T10:00:00.5+02:00", and its
+// fields are in range.
+bool IsRfc3339(std::string_view text);
+
+}  // namespace ticketd::domain

@@ -1,0 +1,105 @@
+#include "http/problem.hpp"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/time_format.hpp"
+
+namespace ticketd::http {
+namespace {
+
+constexpr std::string_view kTypeBase = "https://aiticketcreator.dev/problems/";
+
+// "VALIDATION_ERROR" -> "validation-error"
+std::string TypeSlug(std::string_view code) {
+  std::string slug;
+  slug.reserve(code.size());
+  for (const char c : code) slug += c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  return slug;
+}
+
+Problem Make(Status status, std::string code, std::string title, std::string detail) {
+  return {status, std::move(code), std::move(title), std::move(detail), {}};
+}
+
+}  // namespace
+
+Response MakeProblemResponse(const Problem& problem, std::string_view instance,
+                             std::string_view request_id, unsigned http_version) {
+  nlohmann::json body = {
+      {"type", std::string(kTypeBase) + TypeSlug(problem.error_code)},
+      {"title", problem.title},
+      {"status", static_cast<int>(problem.status)},
+      {"detail", problem.detail},
+      {"instance", instance},
+      {"error_code", problem.error_code},
+      {"timestamp", domain::FormatUtc(std::chrono::system_clock::now())},
+      {"request_id", request_id},
+  };
+  if (!problem.errors.empty()) {
+    auto& errors = body["errors"] = nlohmann::json::array();
+    for (const auto& error : problem.errors) {
+      errors.push_back({{"path", error.path}, {"reason", error.reason}});
+    }
+  }
+
+  Response response{problem.status, http_version};
+  response.set(beast_http::field::content_type, "application/problem+json");
+  response.set(beast_http::field::cache_control, "no-store");
+  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.prepare_payload();
+  return response;
+}
+
+Problem BadRequest(std::string detail) {
+  return Make(Status::bad_request, "BAD_REQUEST", "Bad request", std::move(detail));
+}
+Problem MalformedJson(std::string detail) {
+  return Make(Status::bad_request, "MALFORMED_JSON", "Malformed JSON", std::move(detail));
+}
+Problem NotFound(std::string detail) {
+  return Make(Status::not_found, "NOT_FOUND", "Not found", std::move(detail));
+}
+Problem MethodNotAllowed(std::string detail) {
+  return Make(Status::method_not_allowed, "METHOD_NOT_ALLOWED", "Method not allowed",
+              std::move(detail));
+}
+Problem InvalidTransition(std::string detail) {
+  return Make(Status::conflict, "INVALID_TRANSITION", "Status change not allowed",
+              std::move(detail));
+}
+Problem PreconditionFailed(std::string detail) {
+  return Make(Status::precondition_failed, "PRECONDITION_FAILED", "Precondition failed",
+              std::move(detail));
+}
+Problem PayloadTooLarge(std::string detail) {
+  return Make(Status::payload_too_large, "PAYLOAD_TOO_LARGE", "Payload too large",
+              std::move(detail));
+}
+Problem UnsupportedMediaType(std::string detail) {
+  return Make(Status::unsupported_media_type, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type",
+              std::move(detail));
+}
+Problem ValidationFailed(domain::FieldErrors errors) {
+  const auto count = errors.size();
+  Problem problem = Make(Status::unprocessable_entity, "VALIDATION_ERROR", "Validation failed",
+                         count == 1 ? "1 field is invalid"
+                                    : std::to_string(count) + " fields are invalid");
+  problem.errors = std::move(errors);
+  return problem;
+}
+Problem HeadersTooLarge(std::string detail) {
+  return Make(Status::request_header_fields_too_large, "HEADERS_TOO_LARGE",
+              "Request header fields too large", std::move(detail));
+}
+Problem InternalError() {
+  return Make(Status::internal_server_error, "INTERNAL_ERROR", "Internal server error",
+              "The server failed to answer this request; quote the request_id when reporting it.");
+}
+Problem ServiceUnavailable(std::string detail) {
+  return Make(Status::service_unavailable, "SERVICE_UNAVAILABLE", "Service unavailable",
+              std::move(detail));
+}
+
+}  // namespace ticketd::http

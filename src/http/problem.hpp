@@ -1,0 +1,39 @@
+// RFC 9457 problem documents with the old backend's error_code, timestamp
+// and request_id members. Every error answer of the service is built here.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "domain/ticket.hpp"
+#include "http/types.hpp"
+
+namespace ticketd::http {
+
+struct Problem {
+  Status status = Status::internal_server_error;
+  std::string error_code;  // e.g. "VALIDATION_ERROR"
+  std::string title;       // short, fixed per kind of problem
+  std::string detail;      // this occurrence, always a string
+  domain::FieldErrors errors;  // only for 422
+};
+
+// Builds the answer for `problem`. `instance` is the request path.
+Response MakeProblemResponse(const Problem& problem, std::string_view instance,
+                             std::string_view request_id, unsigned http_version);
+
+// The problems the service answers with; each takes the occurrence's detail.
+Problem BadRequest(std::string detail);
+Problem MalformedJson(std::string detail);
+Problem NotFound(std::string detail);
+Problem MethodNotAllowed(std::string detail);
+Problem InvalidTransition(std::string detail);
+Problem PreconditionFailed(std::string detail);
+Problem PayloadTooLarge(std::string detail);
+Problem UnsupportedMediaType(std::string detail);
+Problem ValidationFailed(domain::FieldErrors errors);
+Problem HeadersTooLarge(std::string detail);
+Problem InternalError();
+Problem ServiceUnavailable(std::string detail);
+
+}  // namespace ticketd::http

@@ -1,0 +1,55 @@
+// Maps a method and a path to a handler by route templates such as
+// /api/v1/tickets/{ticket_id}. A literal segment wins over a parameter, so
+// /api/v1/tickets/stats/overview is never read as a ticket id.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "http/types.hpp"
+
+namespace ticketd::http {
+
+class Router {
+ public:
+  void Add(Verb method, std::string_view pattern, Handler handler);
+
+  struct Match {
+    const Handler* handler;
+    std::string_view route;
+    std::vector<std::pair<std::string, std::string>> params;
+  };
+  struct MethodNotAllowed {
+    std::string allow;  // e.g. "GET, POST"
+    std::string_view route;
+  };
+  struct NoRoute {};
+
+  // The handler for `method` on `path`; `path` must be percent-decoded.
+  std::variant<Match, MethodNotAllowed, NoRoute> Find(Verb method, std::string_view path) const;
+
+ private:
+  struct Route {
+    Verb method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    int literals = 0;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+// Splits "/a/b/c" into {"a", "b", "c"}; a trailing slash is ignored.
+std::vector<std::string_view> SplitPath(std::string_view path);
+
+// Decodes %XX escapes (and '+' as a space when `plus_is_space`). Returns
+// false for a malformed escape.
+bool PercentDecode(std::string_view in, std::string& out, bool plus_is_space);
+
+// Parses a query string into decoded name/value pairs; malformed pairs are
+// reported through `ok`.
+domain::QueryParams ParseQuery(std::string_view query, bool& ok);
+
+}  // namespace ticketd::http

@@ -1,0 +1,367 @@
+#include "http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <pqxx/except>
+#include <random>
+#include <thread>
+
+#include "common/log.hpp"
+#include "http/problem.hpp"
+#include "storage/pg_pool.hpp"
+
+namespace ticketd::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kMaxRequestIdLength = 128;
+constexpr const char* kRequestIdHeader = "X-Request-ID";
+constexpr std::string_view kQueryCanceled = "57014";  // SQLSTATE of statement_timeout
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (std::size_t i = 0; i < id.size(); i += 16) {
+    auto bits = random();
+    for (std::size_t j = 0; j < 16; ++j, bits >>= 4) id[i + j] = kHex[bits & 0xF];
+  }
+  return id;
+}
+
+// A client's X-Request-ID is kept when it is short and printable, so that it
+// can be logged and echoed without harm.
+std::string RequestIdOf(const Request& request) {
+  const std::string_view given = ToStd(request[kRequestIdHeader]);
+  if (given.empty() || given.size() > kMaxRequestIdLength) return NewRequestId();
+  for (const char c : given) {
+    if (c < 0x21 || c > 0x7E) return NewRequestId();
+  }
+  return std::string(given);
+}
+
+// Maps what escaped a handler to an answer. Runs inside the catch boundary.
+Problem ProblemFor(const std::exception_ptr& failure, const RequestContext& context) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const storage::PoolTimeout&) {
+    log::Warn("http", "database pool exhausted", {{"request_id", context.request_id}});
+    return ServiceUnavailable("The database is busy; retry shortly.");
+  } catch (const pqxx::broken_connection&) {
+    log::Error("http", "database unreachable", {{"request_id", context.request_id}});
+    return ServiceUnavailable("The database is unreachable; retry shortly.");
+  } catch (const pqxx::sql_error& error) {
+    if (error.sqlstate() == kQueryCanceled) {
+      log::Error("http", "database statement timed out", {{"request_id", context.request_id}});
+      return ServiceUnavailable("The database did not answer in time; retry shortly.");
+    }
+    log::Error("http", "database error",
+               {{"request_id", context.request_id}, {"route", context.route},
+                {"sqlstate", error.sqlstate()}, {"error", error.what()}});
+  } catch (const std::exception& error) {
+    log::Error("http", "unhandled exception",
+               {{"request_id", context.request_id}, {"route", context.route},
+                {"error", error.what()}});
+  } catch (...) {
+    log::Error("http", "unhandled non-standard exception", {{"request_id", context.request_id}});
+  }
+  return InternalError();
+}
+
+}  // namespace
+
+class Server::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+
+  asio::awaitable<void> Run() {
+    auto self = shared_from_this();
+    while (co_await Serve()) {
+    }
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+    server_.Forget(self);
+  }
+
+  boost::asio::any_io_executor Executor() { return stream_.get_executor(); }
+
+  // Closes the connection when it is waiting for a next request. Any thread.
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->stream_.socket().cancel();
+    });
+  }
+
+ private:
+  // Serves one request; returns whether the connection stays open.
+  asio::awaitable<bool> Serve() {
+    boost::system::error_code ec;
+    if (buffer_.size() == 0) {
+      if (server_.draining_) co_return false;
+      idle_ = true;
+      stream_.expires_after(server_.options_.idle_timeout);
+      const auto n = co_await stream_.async_read_some(
+          buffer_.prepare(8192), asio::redirect_error(use_awaitable, ec));
+      idle_ = false;
+      if (ec) co_return false;
+      buffer_.commit(n);
+    }
+
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(server_.options_.max_header_bytes));
+    parser.body_limit(server_.options_.max_body_bytes);
+    stream_.expires_after(server_.options_.read_timeout);
+    co_await beast_http::async_read(stream_, buffer_, parser,
+                                    asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      co_await RefuseUnreadable(ec, parser);
+      co_return false;
+    }
+
+    Request request = parser.release();
+    Response response = co_await Handle(request);
+    const bool keep_alive = request.keep_alive() && !server_.draining_;
+    response.keep_alive(keep_alive);
+    stream_.expires_after(server_.options_.read_timeout);
+    co_await beast_http::async_write(stream_, response, asio::redirect_error(use_awaitable, ec));
+    co_return !ec && keep_alive;
+  }
+
+  // Answers a request that could not be read in full, when the client can
+  // still hear an answer, then lingers briefly so the answer is not reset.
+  asio::awaitable<void> RefuseUnreadable(
+      const boost::system::error_code& ec,
+      beast_http::request_parser<beast_http::string_body>& parser) {
+    Problem problem;
+    if (ec == beast_http::error::body_limit) {
+      problem = PayloadTooLarge("The body exceeds the limit of " +
+                                std::to_string(server_.options_.max_body_bytes) + " bytes.");
+    } else if (ec == beast_http::error::header_limit) {
+      problem = HeadersTooLarge("The request headers exceed the limit of " +
+                                std::to_string(server_.options_.max_header_bytes) + " bytes.");
+    } else if (ec.category() == beast_http::make_error_code(beast_http::error::end_of_stream).category() &&
+               ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message) {
+      problem = BadRequest("The request is not valid HTTP/1.1: " + ec.message() + ".");
+    } else {
+      co_return;  // closed, reset or timed out: nobody to answer
+    }
+
+    const std::string instance =
+        parser.is_header_done() ? std::string(ToStd(parser.get().target())) : std::string();
+    const std::string request_id =
+        parser.is_header_done() ? RequestIdOf(parser.get()) : NewRequestId();
+    Response response = MakeProblemResponse(problem, instance, request_id, 11);
+    response.set(kRequestIdHeader, request_id);
+    response.keep_alive(false);
+    log::Info("http", "request refused",
+              {{"status", static_cast<int>(problem.status)}, {"request_id", request_id},
+               {"reason", ec.message()}});
+    server_.metrics_.ObserveRequest("unknown", "unmatched", static_cast<unsigned>(problem.status),
+                                    0);
+
+    boost::system::error_code write_ec;
+    stream_.expires_after(server_.options_.read_timeout);
+    co_await beast_http::async_write(stream_, response,
+                                     asio::redirect_error(use_awaitable, write_ec));
+    if (write_ec) co_return;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, write_ec);
+    stream_.expires_after(kLingerTime);
+    char discard[4096];
+    while (!write_ec) {
+      co_await stream_.async_read_some(asio::buffer(discard),
+                                       asio::redirect_error(use_awaitable, write_ec));
+    }
+  }
+
+  asio::awaitable<Response> Handle(const Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    RequestContext context{request};
+    context.request_id = RequestIdOf(request);
+    context.route = "unmatched";
+    context.principal = {std::string(kDevelopmentUserId), "admin"};
+
+    const std::string_view target = ToStd(request.target());
+    const auto question = target.find('?');
+    bool query_ok = true;
+    if (question != std::string_view::npos) {
+      context.query = ParseQuery(target.substr(question + 1), query_ok);
+    }
+    const bool path_ok = PercentDecode(target.substr(0, question), context.path, false);
+
+    Response response;
+    std::exception_ptr failure;
+    if (!path_ok || !query_ok || target.empty() || target.front() != '/') {
+      response = MakeProblemResponse(BadRequest("The request target has a malformed %-escape."),
+                                     target, context.request_id, request.version());
+    } else {
+      auto found = server_.router_.Find(request.method(), context.path);
+      if (auto* match = std::get_if<Router::Match>(&found)) {
+        context.route = match->route;
+        context.path_params = std::move(match->params);
+        try {
+          response = co_await (*match->handler)(context);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      } else if (auto* refused = std::get_if<Router::MethodNotAllowed>(&found)) {
+        context.route = refused->route;
+        response = MakeProblemResponse(
+            MethodNotAllowed(std::string(ToStd(request.method_string())) + " is not allowed on " +
+                             context.path + "; allowed: " + refused->allow + "."),
+            context.path, context.request_id, request.version());
+        response.set(beast_http::field::allow, refused->allow);
+      } else {
+        response = MakeProblemResponse(NotFound("Nothing is served at " + context.path + "."),
+                                       context.path, context.request_id, request.version());
+      }
+    }
+    if (failure) {
+      response = MakeProblemResponse(ProblemFor(failure, context), context.path,
+                                     context.request_id, request.version());
+    }
+
+    response.version(request.version());
+    response.set(kRequestIdHeader, context.request_id);
+    response.prepare_payload();
+
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const unsigned status = response.result_int();
+    server_.metrics_.ObserveRequest(ToStd(request.method_string()), context.route, status, seconds);
+    if (log::Enabled(log::Level::kInfo)) {
+      log::Info("http", "request",
+                {{"method", ToStd(request.method_string())}, {"route", context.route},
+                 {"path", context.path}, {"status", status},
+                 {"duration_ms", seconds * 1000.0}, {"request_id", context.request_id}});
+    }
+    co_return response;
+  }
+
+  Server& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  bool idle_ = false;  // touched on the session's strand only
+};
+
+Server::Server(ServerOptions options, const Router& router, Metrics& metrics)
+    : options_(std::move(options)),
+      router_(router),
+      metrics_(metrics),
+      io_(options_.threads),
+      acceptor_(asio::make_strand(io_)) {}
+
+Server::~Server() = default;
+
+void Server::Listen() {
+  const tcp::endpoint endpoint(asio::ip::make_address(options_.address), options_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  bound_port_ = acceptor_.local_endpoint().port();
+}
+
+asio::awaitable<void> Server::Accept() {
+  for (;;) {
+    tcp::socket socket(asio::make_strand(io_));
+    boost::system::error_code ec;
+    co_await acceptor_.async_accept(socket, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) co_return;
+      // Out of descriptors or similar: say so, pause, and keep serving.
+      log::Warn("http", "accept failed", {{"error", ec.message()}});
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    if (connections_.load() >= options_.max_connections) {
+      metrics_.ConnectionRejected();
+      socket.close(ec);
+      continue;
+    }
+
+    auto session = std::make_shared<Session>(*this, std::move(socket));
+    {
+      std::lock_guard lock(sessions_mutex_);
+      sessions_.insert(session);
+    }
+    ++connections_;
+    metrics_.ConnectionOpened();
+    asio::co_spawn(session->Executor(), session->Run(), asio::detached);
+  }
+}
+
+void Server::Forget(const std::shared_ptr<Session>& session) {
+  {
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.erase(session);
+  }
+  --connections_;
+  metrics_.ConnectionClosed();
+}
+
+void Server::BeginDrain() {
+  if (draining_.exchange(true)) return;
+  log::Info("http", "draining", {{"open_connections", connections_.load()},
+                                 {"grace_s", options_.shutdown_grace.count()}});
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  asio::co_spawn(io_, WaitForDrain(deadline), asio::detached);
+}
+
+asio::awaitable<void> Server::WaitForDrain(std::chrono::steady_clock::time_point deadline) {
+  asio::steady_timer tick(io_);
+  for (;;) {
+    {
+      std::lock_guard lock(sessions_mutex_);
+      for (const auto& session : sessions_) session->CloseIfIdle();
+    }
+    if (connections_.load() == 0) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      log::Warn("http", "grace period over; abandoning requests in flight",
+                {{"open_connections", connections_.load()}});
+      break;
+    }
+    tick.expires_after(std::chrono::milliseconds(25));
+    boost::system::error_code ec;
+    co_await tick.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  io_.stop();
+}
+
+void Server::Stop() {
+  asio::post(acceptor_.get_executor(), [this] { BeginDrain(); });
+}
+
+void Server::Run() {
+  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log::Info("http", "signal received", {{"signal", signal}});
+    Stop();
+  });
+  asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& thread : threads) thread.join();
+
+  if (on_stopped_) on_stopped_();
+  log::Info("http", "stopped");
+}
+
+}  // namespace ticketd::http

@@ -1,0 +1,57 @@
+// The vocabulary of the HTTP layer: requests, responses, the per-request
+// context that handlers receive, and the handler signature.
+#pragma once
+
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/list_query.hpp"
+
+namespace ticketd::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+using Status = beast_http::status;
+using Verb = beast_http::verb;
+
+// Beast 1.74 speaks boost::string_view; the rest of the code speaks std's.
+inline std::string_view ToStd(boost::beast::string_view text) { return {text.data(), text.size()}; }
+
+// Who is calling. Until accounts exist (issue #3) every request acts as the
+// built-in development user; authentication will fill the same structure.
+struct Principal {
+  std::string user_id;
+  std::string role;
+};
+
+inline constexpr std::string_view kDevelopmentUserId = "00000000-0000-4000-8000-000000000001";
+
+// Everything a handler knows about one request. Lives for the request only.
+struct RequestContext {
+  const Request& request;
+  std::string path;                 // percent-decoded, without the query
+  domain::QueryParams query;        // percent-decoded
+  std::vector<std::pair<std::string, std::string>> path_params;
+  std::string request_id;
+  std::string_view route;           // the matched route template, e.g. /api/v1/tickets/{ticket_id}
+  Principal principal;
+
+  // The value of a path parameter of the matched route ("" when absent).
+  std::string_view PathParam(std::string_view name) const {
+    for (const auto& [key, value] : path_params) {
+      if (key == name) return value;
+    }
+    return {};
+  }
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
+
+}  // namespace ticketd::http

@@ -1,0 +1,79 @@
+// Tickets in PostgreSQL. Expected outcomes (not found, stale version,
+// forbidden transition) are returned as values; database failures surface as
+// pqxx exceptions or PoolTimeout, which the HTTP boundary maps to 5xx.
+// Thread-safe: every call leases its own connection.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/list_query.hpp"
+#include "domain/ticket.hpp"
+#include "domain/ticket_json.hpp"
+#include "storage/pg_pool.hpp"
+
+namespace ticketd::storage {
+
+struct NotFound {};
+struct VersionMismatch {
+  std::int64_t current = 0;
+};
+struct InvalidTransition {
+  domain::Status from;
+  domain::Status to;
+};
+
+using UpdateOutcome = std::variant<domain::Ticket, NotFound, VersionMismatch, InvalidTransition>;
+using DeleteOutcome = std::variant<std::monostate, NotFound, VersionMismatch>;
+
+struct TicketPage {
+  std::vector<domain::Ticket> items;
+  std::int64_t total = 0;
+};
+
+struct TicketStats {
+  std::int64_t total = 0;
+  std::int64_t open = 0;
+  std::int64_t resolved = 0;
+  std::int64_t overdue = 0;
+  std::map<std::string, std::int64_t> by_status;
+  std::map<std::string, std::int64_t> by_priority;
+  std::map<std::string, std::int64_t> by_category;
+  double average_resolution_hours = 0;
+  std::int64_t created_today = 0;
+  std::int64_t resolved_today = 0;
+};
+
+class TicketRepository {
+ public:
+  explicit TicketRepository(PgPool& pool) : pool_(pool) {}
+
+  // Stores a new ticket built by domain::NewTicket; fills id and times.
+  domain::Ticket Create(const domain::Ticket& draft, const std::string& now);
+
+  // A ticket that is not deleted, or std::nullopt.
+  std::optional<domain::Ticket> Find(const std::string& id);
+
+  TicketPage List(const domain::ListQuery& query);
+
+  // Loads the ticket under a row lock, checks `expected_version` when given,
+  // applies `changes` through the domain rules and stores the result.
+  UpdateOutcome Update(const std::string& id, const domain::TicketChanges& changes,
+                       std::optional<std::int64_t> expected_version, const std::string& now);
+
+  // Soft delete: the row stays, marked deleted, and is invisible afterwards.
+  DeleteOutcome Delete(const std::string& id, std::optional<std::int64_t> expected_version,
+                       const std::string& now);
+
+  TicketStats Stats();
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace ticketd::storage
