@@ -25,6 +25,7 @@ FROM schema_migrations ORDER BY version)sql";
 constexpr const char* kInsertApplied = "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
 constexpr const char* kDeleteApplied = "DELETE FROM schema_migrations WHERE version = $1";
 constexpr const char* kSelectCurrent = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+constexpr const char* kTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL";
 constexpr const char* kLock = "SELECT pg_advisory_lock($1)";
 constexpr const char* kUnlock = "SELECT pg_advisory_unlock($1)";
 // Migrations may rewrite large tables; they get their own, longer deadline.
@@ -169,6 +170,7 @@ std::vector<MigrationState> Migrator::Status() {
 
 int Migrator::CurrentVersion() {
   pqxx::read_transaction tx(connection_);
+  if (!tx.exec1(kTableExists)[0].as<bool>()) return 0;
   return tx.exec1(kSelectCurrent)[0].as<int>();
 }
 

@@ -188,7 +188,8 @@ std::map<std::string, std::int64_t> CountsFor(const char* json_text,
                                               std::span<const std::string_view> names) {
   std::map<std::string, std::int64_t> counts;
   for (const auto name : names) counts[std::string(name)] = 0;
-  for (const auto& [key, value] : nlohmann::json::parse(json_text).items()) {
+  const auto parsed = nlohmann::json::parse(json_text);
+  for (const auto& [key, value] : parsed.items()) {
     counts[key] = value.get<std::int64_t>();
   }
   return counts;

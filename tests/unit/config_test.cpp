@@ -1,0 +1,119 @@
+#include "common/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace ticketd::config {
+namespace {
+
+using Env = std::map<std::string, std::string, std::less<>>;
+
+LoadResult LoadFrom(const Env& env, Needs needs = {}) {
+  return Load(
+      [&env](std::string_view name) -> std::optional<std::string> {
+        const auto found = env.find(name);
+        if (found == env.end()) return std::nullopt;
+        return found->second;
+      },
+      needs);
+}
+
+const Env kMinimal = {{"DATABASE_URL", "postgresql://u:p@db:5432/tickets"},
+                      {"REDIS_URL", "redis://cache:6379/0"}};
+
+std::string ErrorOf(const LoadResult& result) {
+  const auto* error = std::get_if<std::string>(&result);
+  return error ? *error : "";
+}
+
+TEST(Config, LoadsDefaults) {
+  const auto result = LoadFrom(kMinimal);
+  ASSERT_TRUE(std::holds_alternative<Config>(result)) << ErrorOf(result);
+  const auto& config = std::get<Config>(result);
+  EXPECT_EQ(config.port, 8000);
+  EXPECT_EQ(config.mcp_port, 8001);
+  EXPECT_EQ(config.monitor_port, 5555);
+  EXPECT_EQ(config.environment, "development");
+  EXPECT_EQ(config.max_body_bytes, 1024u * 1024u);
+  EXPECT_EQ(config.shutdown_grace, std::chrono::seconds(20));
+}
+
+TEST(Config, MissingRequiredValueNamesTheVariable) {
+  EXPECT_EQ(ErrorOf(LoadFrom({{"REDIS_URL", "redis://x"}})).rfind("DATABASE_URL:", 0), 0u);
+  EXPECT_EQ(ErrorOf(LoadFrom({{"DATABASE_URL", "postgresql://h/db"}})).rfind("REDIS_URL:", 0),
+            0u);
+  // migrate needs no Redis.
+  EXPECT_TRUE(std::holds_alternative<Config>(
+      LoadFrom({{"DATABASE_URL", "postgresql://h/db"}}, {.database = true, .redis = false})));
+}
+
+struct BadValue {
+  const char* name;
+  const char* value;
+};
+
+class MalformedSetting : public ::testing::TestWithParam<BadValue> {};
+
+TEST_P(MalformedSetting, StopsWithOneLineNamingIt) {
+  auto env = kMinimal;
+  env[GetParam().name] = GetParam().value;
+  const auto error = ErrorOf(LoadFrom(env));
+  EXPECT_EQ(error.rfind(std::string(GetParam().name) + ":", 0), 0u) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Values, MalformedSetting,
+    ::testing::Values(BadValue{"PORT", "eighty"}, BadValue{"PORT", "70000"},
+                      BadValue{"PORT", "0"}, BadValue{"HTTP_MAX_BODY_BYTES", "-1"},
+                      BadValue{"DATABASE_POOL_SIZE", "1e3"}, BadValue{"ENVIRONMENT", "prod"},
+                      BadValue{"LOG_LEVEL", "loud"}, BadValue{"DATABASE_URL", "mysql://h/db"},
+                      BadValue{"REDIS_URL", "http://cache"}));
+
+TEST(Config, StrictEnvironmentsRequireJwtSecret) {
+  auto env = kMinimal;
+  env["ENVIRONMENT"] = "production";
+  EXPECT_EQ(ErrorOf(LoadFrom(env)).rfind("JWT_SECRET_KEY:", 0), 0u);
+  env["JWT_SECRET_KEY"] = "k";
+  EXPECT_TRUE(std::holds_alternative<Config>(LoadFrom(env)));
+}
+
+TEST(DatabaseUrl, AcceptsAsyncpgSchemeAndSslParameter) {
+  EXPECT_EQ(NormalizeDatabaseUrl("postgresql+asyncpg://u:p@db:5432/t"), "postgresql://u:p@db:5432/t");
+  EXPECT_EQ(NormalizeDatabaseUrl("postgres://db/t"), "postgresql://db/t");
+  EXPECT_EQ(NormalizeDatabaseUrl("postgresql+asyncpg://db/t?ssl=require&x=1"),
+            "postgresql://db/t?sslmode=require&x=1");
+  EXPECT_EQ(NormalizeDatabaseUrl("postgresql://db/t?ssl=true"), "postgresql://db/t?sslmode=require");
+  EXPECT_FALSE(NormalizeDatabaseUrl("mysql://db/t"));
+  EXPECT_FALSE(NormalizeDatabaseUrl("postgresql://"));
+}
+
+TEST(DatabaseUrl, AppendsEncodedParameters) {
+  EXPECT_EQ(AppendUrlParameter("postgresql://db/t", "options", "-c a=1"),
+            "postgresql://db/t?options=-c%20a%3D1");
+  EXPECT_EQ(AppendUrlParameter("postgresql://db/t?x=1", "k", "v"), "postgresql://db/t?x=1&k=v");
+}
+
+TEST(DatabaseUrl, RedactsPasswords) {
+  EXPECT_EQ(RedactUrl("postgresql://user:secret@db/t"), "postgresql://user:***@db/t");
+  EXPECT_EQ(RedactUrl("postgresql://db/t"), "postgresql://db/t");
+}
+
+TEST(Settings, EveryReadVariableIsListedOnce) {
+  std::set<std::string_view> names;
+  for (const auto& setting : AllSettings()) {
+    EXPECT_TRUE(names.insert(setting.name).second) << setting.name;
+    EXPECT_FALSE(setting.description.empty()) << setting.name;
+  }
+  for (const char* name : {"DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "ENVIRONMENT",
+                           "LOG_LEVEL", "PORT", "MCP_PORT", "MONITOR_PORT", "OPENAI_API_KEY",
+                           "OPENAI_BASE_URL", "GEMINI_API_KEY", "ANTHROPIC_API_KEY",
+                           "AI_CONFIG_PATH", "CORS_ORIGINS", "TRUSTED_PROXIES", "UPLOAD_DIR",
+                           "DEPLOY_COLOR"}) {
+    EXPECT_TRUE(names.contains(name)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace ticketd::config

@@ -1,0 +1,218 @@
+#include "domain/ticket_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include "domain/time_format.hpp"
+
+namespace ticketd::domain {
+namespace {
+
+using nlohmann::json;
+
+json ValidCreate() {
+  return {{"title", "VPN drops"},
+          {"description", "Since this morning the VPN drops every five minutes."},
+          {"priority", "high"},
+          {"category", "technical"}};
+}
+
+std::vector<std::string> Paths(const FieldErrors& errors) {
+  std::vector<std::string> paths;
+  for (const auto& error : errors) paths.push_back(error.path);
+  return paths;
+}
+
+TEST(DecodeCreate, AcceptsTheFourRequiredMembersAndAppliesDefaults) {
+  TicketChanges changes;
+  ASSERT_TRUE(DecodeChanges(ValidCreate(), BodyKind::kCreate, changes).empty());
+  const auto ticket = NewTicket(changes, "u1");
+  EXPECT_EQ(ticket.title, "VPN drops");
+  EXPECT_EQ(ticket.priority, Priority::kHigh);
+  EXPECT_EQ(ticket.urgency, Priority::kMedium);
+  EXPECT_EQ(ticket.status, Status::kNew);
+  EXPECT_EQ(ticket.source_channel, SourceChannel::kApi);
+  EXPECT_EQ(ticket.created_by_id, "u1");
+  EXPECT_TRUE(ticket.metadata.is_object());
+}
+
+TEST(DecodeCreate, ReportsEveryMissingRequiredMember) {
+  TicketChanges changes;
+  const auto errors = DecodeChanges(json::object(), BodyKind::kCreate, changes);
+  EXPECT_EQ(Paths(errors),
+            (std::vector<std::string>{"title", "description", "priority", "category"}));
+}
+
+TEST(DecodeCreate, ReportsOneErrorPerInvalidMember) {
+  auto body = ValidCreate();
+  body["priority"] = "urgent";
+  body["category"] = 7;
+  body["title"] = std::string(256, 'x');
+  body["assigned_to_id"] = "bob";
+  body["due_date"] = "tomorrow";
+  TicketChanges changes;
+  const auto errors = DecodeChanges(body, BodyKind::kCreate, changes);
+  ASSERT_EQ(errors.size(), 5u);
+  EXPECT_EQ(Paths(errors), (std::vector<std::string>{"assigned_to_id", "category", "due_date",
+                                                     "priority", "title"}));
+  EXPECT_NE(errors[3].reason.find("low, medium, high, critical"), std::string::npos);
+}
+
+TEST(DecodeCreate, TitleLimitCountsCharactersNotBytes) {
+  auto body = ValidCreate();
+  std::string title;
+  for (int i = 0; i < 255; ++i) title += "\xC3\xA9";  // é, two bytes each
+  body["title"] = title;
+  TicketChanges changes;
+  EXPECT_TRUE(DecodeChanges(body, BodyKind::kCreate, changes).empty());
+}
+
+TEST(DecodeCreate, RejectsBlankTitleAndStatus) {
+  auto body = ValidCreate();
+  body["title"] = "   ";
+  body["status"] = "open";
+  TicketChanges changes;
+  EXPECT_EQ(Paths(DecodeChanges(body, BodyKind::kCreate, changes)),
+            (std::vector<std::string>{"status", "title"}));
+}
+
+TEST(DecodeUpdate, RefusesReadOnlyAndUnknownMembers) {
+  TicketChanges changes;
+  const auto errors = DecodeChanges(
+      {{"id", "x"}, {"version", 3}, {"colour", "red"}, {"created_at", "x"}}, BodyKind::kUpdate,
+      changes);
+  ASSERT_EQ(errors.size(), 4u);
+  for (const auto& error : errors) {
+    EXPECT_TRUE(error.reason.find("cannot be written") != std::string::npos ||
+                error.reason.find("not a member") != std::string::npos)
+        << error.path << ": " << error.reason;
+  }
+}
+
+TEST(DecodeUpdate, NullClearsNullableMembersAndIsRefusedForRequiredOnes) {
+  TicketChanges changes;
+  EXPECT_TRUE(DecodeChanges({{"department", nullptr}, {"due_date", nullptr}}, BodyKind::kUpdate,
+                            changes)
+                  .empty());
+  ASSERT_TRUE(changes.department.has_value());
+  EXPECT_FALSE(changes.department->has_value());
+
+  TicketChanges refused;
+  EXPECT_EQ(Paths(DecodeChanges({{"title", nullptr}, {"tags", nullptr}}, BodyKind::kUpdate,
+                                refused)),
+            (std::vector<std::string>{"tags", "title"}));
+}
+
+TEST(DecodeUpdate, TagErrorsNameTheIndex) {
+  TicketChanges changes;
+  const auto errors =
+      DecodeChanges({{"tags", json::array({"ok", 3, ""})}}, BodyKind::kUpdate, changes);
+  EXPECT_EQ(Paths(errors), (std::vector<std::string>{"tags[1]", "tags[2]"}));
+}
+
+TEST(DecodeUpdate, BodyMustBeAnObject) {
+  TicketChanges changes;
+  const auto errors = DecodeChanges(json::array(), BodyKind::kUpdate, changes);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "");
+}
+
+TEST(DecodeAssign, MissingOrNullAssigneeUnassigns) {
+  for (const auto& body : {json::object(), json{{"assigned_to_id", nullptr}}}) {
+    TicketChanges changes;
+    ASSERT_TRUE(DecodeChanges(body, BodyKind::kAssign, changes).empty());
+    ASSERT_TRUE(changes.assigned_to_id.has_value());
+    EXPECT_FALSE(changes.assigned_to_id->has_value());
+  }
+  TicketChanges changes;
+  EXPECT_EQ(Paths(DecodeChanges({{"title", "x"}}, BodyKind::kAssign, changes)),
+            (std::vector<std::string>{"title"}));
+}
+
+TEST(DecodeStatus, RequiresStatus) {
+  TicketChanges changes;
+  EXPECT_EQ(Paths(DecodeChanges({{"resolution_summary", "done"}}, BodyKind::kStatus, changes)),
+            (std::vector<std::string>{"status"}));
+}
+
+TEST(ApplyChanges, RaisesVersionAndTouchesTimes) {
+  Ticket ticket;
+  ticket.version = 4;
+  TicketChanges changes;
+  changes.title = "New title";
+  EXPECT_EQ(ApplyChanges(ticket, changes, "NOW"), ApplyResult::kApplied);
+  EXPECT_EQ(ticket.version, 5);
+  EXPECT_EQ(ticket.title, "New title");
+  EXPECT_EQ(ticket.updated_at, "NOW");
+  EXPECT_EQ(ticket.last_activity_at, "NOW");
+}
+
+TEST(ApplyChanges, EmptyChangesLeaveVersion) {
+  Ticket ticket;
+  ticket.version = 2;
+  EXPECT_EQ(ApplyChanges(ticket, {}, "NOW"), ApplyResult::kUnchanged);
+  EXPECT_EQ(ticket.version, 2);
+}
+
+TEST(ApplyChanges, ForbiddenStatusChangesNothing) {
+  Ticket ticket;
+  ticket.status = Status::kClosed;
+  TicketChanges changes;
+  changes.status = Status::kPending;
+  changes.title = "ignored";
+  EXPECT_EQ(ApplyChanges(ticket, changes, "NOW"), ApplyResult::kInvalidTransition);
+  EXPECT_NE(ticket.title, "ignored");
+  EXPECT_EQ(ticket.version, 1);
+}
+
+TEST(ApplyChanges, MergePatchMergesMetadataAndPutReplacesIt) {
+  Ticket merged;
+  merged.metadata = {{"a", 1}, {"b", {{"c", 2}, {"d", 3}}}};
+  Ticket replaced = merged;
+
+  TicketChanges changes;
+  ASSERT_TRUE(DecodeChanges({{"metadata", {{"b", {{"c", nullptr}}}, {"e", 5}}}},
+                            BodyKind::kMergePatch, changes)
+                  .empty());
+  ApplyChanges(merged, changes, "NOW");
+  EXPECT_EQ(merged.metadata, (json{{"a", 1}, {"b", {{"d", 3}}}, {"e", 5}}));
+
+  TicketChanges put;
+  ASSERT_TRUE(DecodeChanges({{"metadata", {{"e", 5}}}}, BodyKind::kUpdate, put).empty());
+  ApplyChanges(replaced, put, "NOW");
+  EXPECT_EQ(replaced.metadata, (json{{"e", 5}}));
+}
+
+TEST(ToJson, HidesInternalNotesUnlessAsked) {
+  Ticket ticket;
+  ticket.internal_notes = "secret";
+  EXPECT_FALSE(ToJson(ticket, {}).contains("internal_notes"));
+  EXPECT_EQ(ToJson(ticket, {.include_internal = true})["internal_notes"], "secret");
+}
+
+TEST(ToJson, DropsAiAnalysisWhenNotWanted) {
+  Ticket ticket;
+  ticket.ai_analysis = {{"confidence_score", 0.9}};
+  EXPECT_TRUE(ToJson(ticket, {}).at("ai_analysis").is_object());
+  EXPECT_TRUE(ToJson(ticket, {.include_ai = false}).at("ai_analysis").is_null());
+}
+
+TEST(TimeFormat, FormatsUtcWithMicroseconds) {
+  using namespace std::chrono;
+  const auto when = sys_days{2026y / 12 / 3} + 10h + 4min + 5s + 123456us;
+  EXPECT_EQ(FormatUtc(system_clock::time_point(when)), "2026-12-03T10:04:05.123456Z");
+}
+
+TEST(TimeFormat, ValidatesRfc3339) {
+  for (const char* good : {"2026-12-03T10:00:00Z", "2026-12-03T10:00:00.5+02:00",
+                           "2024-02-29T23:59:59-11:30", "2026-12-03t10:00:00z"}) {
+    EXPECT_TRUE(IsRfc3339(good)) << good;
+  }
+  for (const char* bad : {"2026-12-03", "2026-12-03T10:00:00", "2026-13-03T10:00:00Z",
+                          "2025-02-29T10:00:00Z", "2026-12-03T24:00:00Z",
+                          "2026-12-03T10:00:00.Z", "2026-12-03T10:00:00+0200", "tomorrow"}) {
+    EXPECT_FALSE(IsRfc3339(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace ticketd::domain
