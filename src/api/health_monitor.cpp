@@ -11,8 +11,7 @@
 namespace ticketd::api {
 namespace {
 
-constexpr const char* kSchemaVersion =
-    "SELECT coalesce(max(version), 0) FROM schema_migrations";
+constexpr const char* kSchemaVersion = "SELECT coalesce(max(version), 0) FROM schema_migrations";
 constexpr const char* kSchemaTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL";
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -23,7 +22,8 @@ double Since(std::chrono::steady_clock::time_point start) {
 // host and port of "http://host:port/path" (port defaults by scheme).
 std::optional<std::pair<std::string, std::string>> HostPort(const std::string& url) {
   const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return std::nullopt;
+  if (scheme_end == std::string::npos)
+    return std::nullopt;
   const std::string scheme = url.substr(0, scheme_end);
   std::string authority = url.substr(scheme_end + 3);
   authority = authority.substr(0, authority.find('/'));
@@ -40,7 +40,9 @@ HealthMonitor::HealthMonitor(HealthOptions options) : options_(std::move(options
   snapshot_.expected_schema_version = options_.expected_schema_version;
 }
 
-HealthMonitor::~HealthMonitor() { Stop(); }
+HealthMonitor::~HealthMonitor() {
+  Stop();
+}
 
 void HealthMonitor::Start() {
   CheckNow();
@@ -49,7 +51,8 @@ void HealthMonitor::Start() {
     std::unique_lock lock(sleep_mutex);
     while (!stop.stop_requested()) {
       wake_.wait_for(lock, stop, options_.interval, [] { return false; });
-      if (stop.stop_requested()) break;
+      if (stop.stop_requested())
+        break;
       CheckNow();
     }
   });
@@ -92,7 +95,8 @@ void HealthMonitor::CheckNow() {
   // Log changes of state only, so a long outage is one line, not thousands.
   const auto report = [&](std::string_view name, const CheckResult& before,
                           const CheckResult& after) {
-    if (snapshot_.checked && before.ok == after.ok) return;
+    if (snapshot_.checked && before.ok == after.ok)
+      return;
     if (after.ok) {
       log::Info("health", "dependency healthy", {{"dependency", name}});
     } else {
@@ -139,29 +143,31 @@ CheckResult HealthMonitor::CheckRedis() {
 }
 
 CheckResult HealthMonitor::CheckMcp() {
-  if (options_.mcp_server_url.empty()) return {true, "", std::nullopt};
+  if (options_.mcp_server_url.empty())
+    return {true, "", std::nullopt};
   const auto address = HostPort(options_.mcp_server_url);
-  if (!address) return {false, "MCP_SERVER_URL is not a URL", std::nullopt};
+  if (!address)
+    return {false, "MCP_SERVER_URL is not a URL", std::nullopt};
 
   const auto start = std::chrono::steady_clock::now();
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   boost::system::error_code result = boost::asio::error::timed_out;
   boost::asio::ip::tcp::resolver resolver(io);
-  resolver.async_resolve(address->first, address->second,
-                         [&](const boost::system::error_code& ec, const auto& endpoints) {
-                           if (ec) {
-                             result = ec;
-                             return;
-                           }
-                           boost::asio::async_connect(
-                               socket, endpoints,
-                               [&](const boost::system::error_code& connect_ec, const auto&) {
-                                 result = connect_ec;
-                               });
-                         });
+  resolver.async_resolve(
+      address->first, address->second,
+      [&](const boost::system::error_code& ec, const auto& endpoints) {
+        if (ec) {
+          result = ec;
+          return;
+        }
+        boost::asio::async_connect(
+            socket, endpoints,
+            [&](const boost::system::error_code& connect_ec, const auto&) { result = connect_ec; });
+      });
   io.run_for(options_.timeout);
-  if (result) return {false, "MCP server unreachable: " + result.message(), std::nullopt};
+  if (result)
+    return {false, "MCP server unreachable: " + result.message(), std::nullopt};
   return {true, "", Since(start)};
 }
 

@@ -8,11 +8,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pqxx/pqxx>
 #include <stop_token>
 #include <string>
 #include <thread>
-
-#include <pqxx/pqxx>
 
 namespace ticketd::api {
 
@@ -23,7 +22,7 @@ struct CheckResult {
 };
 
 struct HealthSnapshot {
-  bool checked = false;  // false until the first round finished
+  bool checked = false;   // false until the first round finished
   double checked_at = 0;  // epoch seconds
   CheckResult database;
   CheckResult redis;

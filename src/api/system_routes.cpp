@@ -96,29 +96,37 @@ json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json out = json::object();
-      for (const auto& item : node) out[item.first.as<std::string>()] = YamlToJson(item.second);
+      for (const auto& item : node)
+        out[item.first.as<std::string>()] = YamlToJson(item.second);
       return out;
     }
     case YAML::NodeType::Sequence: {
       json out = json::array();
-      for (const auto& item : node) out.push_back(YamlToJson(item));
+      for (const auto& item : node)
+        out.push_back(YamlToJson(item));
       return out;
     }
     case YAML::NodeType::Scalar: {
       // Quoted scalars stay strings; plain ones follow YAML's core schema.
       const std::string& text = node.Scalar();
-      if (node.Tag() == "!") return text;
-      if (text == "true" || text == "True" || text == "TRUE") return true;
-      if (text == "false" || text == "False" || text == "FALSE") return false;
-      if (text == "null" || text == "~" || text == "Null" || text == "NULL") return nullptr;
-      if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' ||
-                            text[0] == '+')) {
+      if (node.Tag() == "!")
+        return text;
+      if (text == "true" || text == "True" || text == "TRUE")
+        return true;
+      if (text == "false" || text == "False" || text == "FALSE")
+        return false;
+      if (text == "null" || text == "~" || text == "Null" || text == "NULL")
+        return nullptr;
+      if (!text.empty() &&
+          (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' || text[0] == '+')) {
         std::size_t used = 0;
         try {
           const long long integer = std::stoll(text, &used);
-          if (used == text.size()) return integer;
+          if (used == text.size())
+            return integer;
           const double real = std::stod(text, &used);
-          if (used == text.size()) return real;
+          if (used == text.size())
+            return real;
         } catch (const std::exception&) {
           // not a number: a string
         }
@@ -132,7 +140,8 @@ json YamlToJson(const YAML::Node& node) {
 
 std::optional<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in)
+    return std::nullopt;
   std::ostringstream contents;
   contents << in.rdbuf();
   return contents.str();
@@ -144,12 +153,16 @@ http::Response Cached(const http::RequestContext& context, const Asset& asset) {
   return response;
 }
 
-std::string_view State(const CheckResult& check) { return check.ok ? "healthy" : "unhealthy"; }
+std::string_view State(const CheckResult& check) {
+  return check.ok ? "healthy" : "unhealthy";
+}
 
 json CheckJson(const CheckResult& check) {
   json out = {{"status", check.ok ? "ok" : "fail"}};
-  if (!check.ok && !check.detail.empty()) out["detail"] = check.detail;
-  if (check.latency_ms) out["latency_ms"] = *check.latency_ms;
+  if (!check.ok && !check.detail.empty())
+    out["detail"] = check.detail;
+  if (check.latency_ms)
+    out["latency_ms"] = *check.latency_ms;
   return out;
 }
 
@@ -157,7 +170,8 @@ json CheckJson(const CheckResult& check) {
 
 json OpenApiAsJson() {
   const auto yaml = embedded::Find("openapi.yaml");
-  if (!yaml) throw std::logic_error("openapi.yaml is not embedded in this build");
+  if (!yaml)
+    throw std::logic_error("openapi.yaml is not embedded in this build");
   return YamlToJson(YAML::Load(std::string(*yaml)));
 }
 
@@ -231,10 +245,10 @@ void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
                    {"environment", deps->config.environment},
                    {"version", build::Version()},
                };
-               if (!healthy) body["error"] = snapshot.database.detail;
+               if (!healthy)
+                 body["error"] = snapshot.database.detail;
                co_return Json(context,
-                              healthy ? http::Status::ok : http::Status::service_unavailable,
-                              body);
+                              healthy ? http::Status::ok : http::Status::service_unavailable, body);
              });
   router.Add(http::Verb::get, "/health/live",
              [](http::RequestContext& context) -> awaitable<http::Response> {
@@ -244,8 +258,8 @@ void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
              [deps](http::RequestContext& context) -> awaitable<http::Response> {
                const auto snapshot = deps->health.Get();
                const bool draining = deps->draining();
-               const bool ready = snapshot.database.ok && snapshot.redis.ok &&
-                                  snapshot.schema.ok && !draining;
+               const bool ready =
+                   snapshot.database.ok && snapshot.redis.ok && snapshot.schema.ok && !draining;
                json schema = CheckJson(snapshot.schema);
                schema["current_version"] =
                    snapshot.schema_version ? json(*snapshot.schema_version) : json(nullptr);
@@ -255,9 +269,10 @@ void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
                              {{"database", CheckJson(snapshot.database)},
                               {"redis", CheckJson(snapshot.redis)},
                               {"schema", std::move(schema)}}}};
-               if (draining) body["detail"] = "shutting down";
-               co_return Json(context,
-                              ready ? http::Status::ok : http::Status::service_unavailable, body);
+               if (draining)
+                 body["detail"] = "shutting down";
+               co_return Json(context, ready ? http::Status::ok : http::Status::service_unavailable,
+                              body);
              });
   router.Add(http::Verb::get, "/version",
              [deps](http::RequestContext& context) -> awaitable<http::Response> {

@@ -15,7 +15,9 @@ using nlohmann::json;
 
 constexpr std::string_view kTicketsPath = "/api/v1/tickets/";
 
-std::string Now() { return domain::FormatUtc(std::chrono::system_clock::now()); }
+std::string Now() {
+  return domain::FormatUtc(std::chrono::system_clock::now());
+}
 
 // Agents and above read internal notes (roles arrive with issue #3).
 bool MayReadInternal(const http::Principal& principal) {
@@ -25,9 +27,10 @@ bool MayReadInternal(const http::Principal& principal) {
 json PageJson(const storage::TicketPage& page, const domain::ListQuery& query) {
   const auto info = domain::MakePageInfo(page.total, query.page, query.size);
   json items = json::array();
-  for (const auto& ticket : page.items) items.push_back(domain::ToJson(ticket, {}));
-  return {{"items", std::move(items)}, {"total", info.total},       {"page", info.page},
-          {"size", info.size},          {"pages", info.pages},       {"has_next", info.has_next},
+  for (const auto& ticket : page.items)
+    items.push_back(domain::ToJson(ticket, {}));
+  return {{"items", std::move(items)}, {"total", info.total}, {"page", info.page},
+          {"size", info.size},         {"pages", info.pages}, {"has_next", info.has_next},
           {"has_prev", info.has_prev}};
 }
 
@@ -46,9 +49,12 @@ http::Problem TicketNotFound(std::string_view id) {
 bool BoolParam(const http::RequestContext& context, std::string_view name, bool fallback,
                FieldErrors& errors) {
   const auto found = context.query.find(name);
-  if (found == context.query.end()) return fallback;
-  if (found->second == "true" || found->second == "1") return true;
-  if (found->second == "false" || found->second == "0") return false;
+  if (found == context.query.end())
+    return fallback;
+  if (found->second == "true" || found->second == "1")
+    return true;
+  if (found->second == "false" || found->second == "0")
+    return false;
   errors.push_back({std::string(name), "must be true or false"});
   return fallback;
 }
@@ -69,16 +75,17 @@ class TicketRoutes {
 
   awaitable<http::Response> Create(http::RequestContext& context) {
     auto body = ReadJsonBody(context, false);
-    if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
+    if (auto* problem = std::get_if<http::Problem>(&body))
+      co_return Reply(context, *problem);
 
     domain::TicketChanges changes;
     auto errors =
         domain::DecodeChanges(std::get<JsonBody>(body).value, domain::BodyKind::kCreate, changes);
-    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    if (!errors.empty())
+      co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
     const auto draft = domain::NewTicket(changes, context.principal.user_id);
-    const auto ticket =
-        co_await Offload(blocking_, [&] { return tickets_.Create(draft, Now()); });
+    const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Create(draft, Now()); });
     auto response = TicketAnswer(context, http::Status::created, ticket,
                                  {.include_internal = MayReadInternal(context.principal)});
     response.set(beast_http::field::location, std::string(kTicketsPath) + ticket.id);
@@ -90,11 +97,14 @@ class TicketRoutes {
     FieldErrors errors;
     const bool include_ai = BoolParam(context, "include_ai_data", true, errors);
     const bool include_internal = BoolParam(context, "include_internal", false, errors);
-    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
-    if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
+    if (!errors.empty())
+      co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    if (!domain::IsUuid(id))
+      co_return Reply(context, TicketNotFound(id));
 
     const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Find(id); });
-    if (!ticket) co_return Reply(context, TicketNotFound(id));
+    if (!ticket)
+      co_return Reply(context, TicketNotFound(id));
     co_return TicketAnswer(
         context, http::Status::ok, *ticket,
         {.include_internal = include_internal && MayReadInternal(context.principal),
@@ -104,18 +114,22 @@ class TicketRoutes {
   // PUT, PATCH, status and assign: decode the body for `kind`, then one path.
   awaitable<http::Response> Change(http::RequestContext& context, domain::BodyKind kind) {
     const std::string id(context.PathParam("ticket_id"));
-    if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
+    if (!domain::IsUuid(id))
+      co_return Reply(context, TicketNotFound(id));
 
-    const bool patch = context.request.method() == http::Verb::patch &&
-                       kind == domain::BodyKind::kUpdate;
+    const bool patch =
+        context.request.method() == http::Verb::patch && kind == domain::BodyKind::kUpdate;
     auto body = ReadJsonBody(context, patch);
-    if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
+    if (auto* problem = std::get_if<http::Problem>(&body))
+      co_return Reply(context, *problem);
     const auto& decoded = std::get<JsonBody>(body);
-    if (decoded.media_type == BodyMediaType::kMergePatch) kind = domain::BodyKind::kMergePatch;
+    if (decoded.media_type == BodyMediaType::kMergePatch)
+      kind = domain::BodyKind::kMergePatch;
 
     domain::TicketChanges changes;
     auto errors = domain::DecodeChanges(decoded.value, kind, changes);
-    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    if (!errors.empty())
+      co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
     const auto expected = ExpectedVersion(context);
     const auto outcome =
@@ -132,15 +146,16 @@ class TicketRoutes {
       co_return Reply(context, StaleVersion(*stale));
     }
     const auto& refused = std::get<storage::InvalidTransition>(outcome);
-    co_return Reply(context, http::InvalidTransition(
-                                 "A ticket cannot move from " +
-                                 std::string(domain::ToString(refused.from)) + " to " +
-                                 std::string(domain::ToString(refused.to)) + "."));
+    co_return Reply(context,
+                    http::InvalidTransition("A ticket cannot move from " +
+                                            std::string(domain::ToString(refused.from)) + " to " +
+                                            std::string(domain::ToString(refused.to)) + "."));
   }
 
   awaitable<http::Response> Delete(http::RequestContext& context) {
     const std::string id(context.PathParam("ticket_id"));
-    if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
+    if (!domain::IsUuid(id))
+      co_return Reply(context, TicketNotFound(id));
 
     const auto expected = ExpectedVersion(context);
     const auto outcome =
@@ -186,9 +201,7 @@ void AddTicketRoutes(http::Router& router, storage::TicketRepository& tickets,
                      boost::asio::thread_pool& blocking) {
   auto routes = std::make_shared<TicketRoutes>(tickets, blocking);
   const auto bind = [routes](auto method) -> http::Handler {
-    return [routes, method](http::RequestContext& context) {
-      return ((*routes).*method)(context);
-    };
+    return [routes, method](http::RequestContext& context) { return ((*routes).*method)(context); };
   };
   const auto change = [routes](domain::BodyKind kind) -> http::Handler {
     return [routes, kind](http::RequestContext& context) { return routes->Change(context, kind); };

@@ -1,10 +1,9 @@
 // ticketd: one binary, one role per subcommand.
-#include <utility>  // before Asio's coroutine headers (Boost 1.74)
-
 #include <CLI/CLI.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <iostream>
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
 
 #include "api/health_monitor.hpp"
 #include "api/system_routes.hpp"
@@ -30,7 +29,8 @@ std::string EnvironmentHelp() {
     std::string line = "  " + std::string(setting.name);
     line.resize(33, ' ');
     line += setting.description;
-    if (!setting.default_value.empty()) line += " [" + std::string(setting.default_value) + "]";
+    if (!setting.default_value.empty())
+      line += " [" + std::string(setting.default_value) + "]";
     text += line + "\n";
   }
   return text;
@@ -50,7 +50,8 @@ std::optional<config::Config> LoadOrExplain(config::Needs needs) {
 
 int RunApi() {
   const auto config = LoadOrExplain({.database = true, .redis = true});
-  if (!config) return kExitConfig;
+  if (!config)
+    return kExitConfig;
 
   storage::PgPool pool({.url = config->database_url,
                         .size = config->db_pool_size,
@@ -60,12 +61,12 @@ int RunApi() {
   storage::TicketRepository tickets(pool);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config->db_pool_size));
 
-  api::HealthMonitor health({.database_url = config->database_url,
-                             .redis_url = config->redis_url,
-                             .mcp_server_url = config->mcp_server_url,
-                             .expected_schema_version =
-                                 storage::EmbeddedMigrations().back().version,
-                             .interval = config->health_interval});
+  api::HealthMonitor health(
+      {.database_url = config->database_url,
+       .redis_url = config->redis_url,
+       .mcp_server_url = config->mcp_server_url,
+       .expected_schema_version = storage::EmbeddedMigrations().back().version,
+       .interval = config->health_interval});
   health.Start();
 
   http::Metrics metrics;
@@ -81,12 +82,10 @@ int RunApi() {
   http::Router router;
   http::Server* server_ref = nullptr;
   api::AddTicketRoutes(router, tickets, blocking);
-  api::AddSystemRoutes(router, {.config = *config,
-                                .health = health,
-                                .metrics = metrics,
-                                .draining = [&server_ref] {
-                                  return server_ref != nullptr && server_ref->Draining();
-                                }});
+  api::AddSystemRoutes(
+      router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
+                 return server_ref != nullptr && server_ref->Draining();
+               }});
 
   http::Server server({.address = config->bind_address,
                        .port = config->port,
@@ -107,9 +106,12 @@ int RunApi() {
     return kExitFailure;
   }
   log::Info("api", "listening",
-            {{"address", config->bind_address}, {"port", server.Port()},
-             {"environment", config->environment}, {"version", build::Version()},
-             {"commit", build::Commit()}, {"database", config::RedactUrl(config->database_url)}});
+            {{"address", config->bind_address},
+             {"port", server.Port()},
+             {"environment", config->environment},
+             {"version", build::Version()},
+             {"commit", build::Commit()},
+             {"database", config::RedactUrl(config->database_url)}});
 
   server.Run();
   blocking.join();
@@ -121,7 +123,8 @@ int RunApi() {
 
 int RunMigrate(const std::string& action) {
   const auto config = LoadOrExplain({.database = true, .redis = false});
-  if (!config) return kExitConfig;
+  if (!config)
+    return kExitConfig;
   try {
     pqxx::connection connection(storage::ConnectionUrl(
         config->database_url, config->db_connect_timeout, std::chrono::minutes(15)));
@@ -161,8 +164,8 @@ int main(int argc, char** argv) {
   CLI::App app{"ticketd: the AI Ticket Creator service", "ticketd"};
   app.footer(EnvironmentHelp());
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(build::Version()) + " (" +
-                                        std::string(build::Commit()) + ")");
+  app.set_version_flag("--version",
+                       std::string(build::Version()) + " (" + std::string(build::Commit()) + ")");
 
   auto* api = app.add_subcommand("api", "serve the REST API (PORT, default 8000)");
   auto* migrate = app.add_subcommand("migrate", "apply, revert or list schema migrations");
@@ -173,7 +176,9 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*api) return RunApi();
-  if (*migrate) return RunMigrate(action);
+  if (*api)
+    return RunApi();
+  if (*migrate)
+    return RunMigrate(action);
   return 0;
 }

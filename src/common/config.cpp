@@ -49,18 +49,21 @@ class Reader {
 
   std::optional<std::string> Get(std::string_view name) {
     auto value = env_(name);
-    if (value && value->empty()) return std::nullopt;
+    if (value && value->empty())
+      return std::nullopt;
     return value;
   }
 
   void Text(std::string_view name, std::string& out) {
-    if (auto value = Get(name)) out = *value;
+    if (auto value = Get(name))
+      out = *value;
   }
 
   template <typename Int>
   void Integer(std::string_view name, Int& out, long long min, long long max) {
     auto value = Get(name);
-    if (!value || !error_.empty()) return;
+    if (!value || !error_.empty())
+      return;
     long long parsed = 0;
     const auto* end = value->data() + value->size();
     const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
@@ -80,7 +83,8 @@ class Reader {
   }
 
   void Fail(std::string message) {
-    if (error_.empty()) error_ = std::move(message);
+    if (error_.empty())
+      error_ = std::move(message);
   }
   const std::string& error() const { return error_; }
 
@@ -95,11 +99,14 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-std::span<const SettingInfo> AllSettings() { return kSettings; }
+std::span<const SettingInfo> AllSettings() {
+  return kSettings;
+}
 
 std::optional<std::string> ProcessEnv(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
-  if (value == nullptr) return std::nullopt;
+  if (value == nullptr)
+    return std::nullopt;
   return std::string(value);
 }
 
@@ -113,11 +120,13 @@ std::optional<std::string> NormalizeDatabaseUrl(std::string_view url) {
       break;
     }
   }
-  if (out.empty() || out.size() == std::string_view("postgresql://").size()) return std::nullopt;
+  if (out.empty() || out.size() == std::string_view("postgresql://").size())
+    return std::nullopt;
 
   // asyncpg's ssl=<mode> is libpq's sslmode=<mode>; true/false are asyncpg spellings.
   const auto query = out.find('?');
-  if (query == std::string::npos) return out;
+  if (query == std::string::npos)
+    return out;
   std::string rebuilt = out.substr(0, query + 1);
   std::string_view rest = std::string_view(out).substr(query + 1);
   bool first = true;
@@ -127,14 +136,18 @@ std::optional<std::string> NormalizeDatabaseUrl(std::string_view url) {
     std::string item(pair);
     if (StartsWith(pair, "ssl=")) {
       std::string_view mode = pair.substr(4);
-      if (mode == "true") mode = "require";
-      if (mode == "false") mode = "disable";
+      if (mode == "true")
+        mode = "require";
+      if (mode == "false")
+        mode = "disable";
       item = "sslmode=" + std::string(mode);
     }
-    if (!first) rebuilt += '&';
+    if (!first)
+      rebuilt += '&';
     rebuilt += item;
     first = false;
-    if (amp == std::string_view::npos) break;
+    if (amp == std::string_view::npos)
+      break;
     rest.remove_prefix(amp + 1);
   }
   return rebuilt;
@@ -161,9 +174,11 @@ std::string AppendUrlParameter(std::string url, std::string_view key, std::strin
 std::string RedactUrl(std::string_view url) {
   const auto scheme_end = url.find("://");
   const auto at = url.find('@');
-  if (scheme_end == std::string_view::npos || at == std::string_view::npos) return std::string(url);
+  if (scheme_end == std::string_view::npos || at == std::string_view::npos)
+    return std::string(url);
   const auto colon = url.find(':', scheme_end + 3);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  if (colon == std::string_view::npos || colon > at)
+    return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
@@ -179,7 +194,8 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
               config.environment + "'");
   }
   read.Text("LOG_LEVEL", config.log_level);
-  for (auto& c : config.log_level) c = static_cast<char>(std::tolower(c));
+  for (auto& c : config.log_level)
+    c = static_cast<char>(std::tolower(c));
   if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warning" &&
       config.log_level != "warn" && config.log_level != "error") {
     read.Fail("LOG_LEVEL: must be debug, info, warning or error, got '" + config.log_level + "'");
@@ -189,7 +205,8 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
     if (auto normalized = NormalizeDatabaseUrl(*url)) {
       config.database_url = *normalized;
     } else {
-      read.Fail("DATABASE_URL: must start with postgresql:// or postgresql+asyncpg:// and name a host");
+      read.Fail(
+          "DATABASE_URL: must start with postgresql:// or postgresql+asyncpg:// and name a host");
     }
   } else if (needs.database) {
     read.Fail("DATABASE_URL: is required, e.g. postgresql://user:password@127.0.0.1:5432/tickets");
@@ -236,7 +253,8 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Text("GEMINI_API_KEY", config.gemini_api_key);
   read.Text("ANTHROPIC_API_KEY", config.anthropic_api_key);
 
-  if (!read.error().empty()) return read.error();
+  if (!read.error().empty())
+    return read.error();
   return config;
 }
 

@@ -38,8 +38,8 @@ spdlog::level::level_enum ToSpd(Level level) {
 
 bool SetLevel(std::string_view name) {
   static constexpr std::pair<std::string_view, Level> kNames[] = {
-      {"debug", Level::kDebug}, {"info", Level::kInfo},   {"warning", Level::kWarn},
-      {"warn", Level::kWarn},   {"error", Level::kError}, {"DEBUG", Level::kDebug},
+      {"debug", Level::kDebug}, {"info", Level::kInfo},    {"warning", Level::kWarn},
+      {"warn", Level::kWarn},   {"error", Level::kError},  {"DEBUG", Level::kDebug},
       {"INFO", Level::kInfo},   {"WARNING", Level::kWarn}, {"ERROR", Level::kError}};
   for (const auto& [text, level] : kNames) {
     if (name == text) {
@@ -50,11 +50,14 @@ bool SetLevel(std::string_view name) {
   return false;
 }
 
-bool Enabled(Level level) { return Logger().should_log(ToSpd(level)); }
+bool Enabled(Level level) {
+  return Logger().should_log(ToSpd(level));
+}
 
 void Write(Level level, std::string_view component, std::string_view message,
            const nlohmann::json& fields) {
-  if (!Enabled(level)) return;
+  if (!Enabled(level))
+    return;
   std::string line = "\"component\":" + nlohmann::json(component).dump() +
                      ",\"msg\":" + nlohmann::json(message).dump();
   if (fields.is_object()) {

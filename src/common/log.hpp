@@ -2,9 +2,8 @@
 // the level, the component and the caller's fields. Thread-safe.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace ticketd::log {
 

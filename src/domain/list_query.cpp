@@ -13,14 +13,16 @@ std::optional<int> ParseInt(const std::string& text) {
   int value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  if (ec != std::errc() || ptr != end || text.empty())
+    return std::nullopt;
   return value;
 }
 
 // The last value of a single-valued parameter (a repeated one takes the last).
 const std::string* Single(const QueryParams& params, std::string_view name) {
   auto [begin, end] = params.equal_range(name);
-  if (begin == end) return nullptr;
+  if (begin == end)
+    return nullptr;
   return &std::prev(end)->second;
 }
 
@@ -39,11 +41,14 @@ void Many(const QueryParams& params, std::string_view name,
         out.push_back(*value);
       } else {
         std::string allowed;
-        for (auto n : names) allowed += (allowed.empty() ? "" : ", ") + std::string(n);
-        errors.push_back({std::string(name), "'" + std::string(item) + "' is not one of " + allowed});
+        for (auto n : names)
+          allowed += (allowed.empty() ? "" : ", ") + std::string(n);
+        errors.push_back(
+            {std::string(name), "'" + std::string(item) + "' is not one of " + allowed});
         return;
       }
-      if (comma == std::string_view::npos) break;
+      if (comma == std::string_view::npos)
+        break;
       rest.remove_prefix(comma + 1);
     }
   }
@@ -89,12 +94,12 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   }
   for (const auto* name : {"created_by_id", "assigned_to_id"}) {
     const auto* value = Single(params, name);
-    if (!value) continue;
+    if (!value)
+      continue;
     if (!IsUuid(*value)) {
       errors.push_back({name, "must be a UUID"});
     } else {
-      (std::string_view(name) == "created_by_id" ? out.created_by_id : out.assigned_to_id) =
-          *value;
+      (std::string_view(name) == "created_by_id" ? out.created_by_id : out.assigned_to_id) = *value;
     }
   }
   if (const auto* overdue = Single(params, "is_overdue")) {
@@ -108,19 +113,22 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   }
   for (const auto* name : {"created_after", "created_before"}) {
     const auto* value = Single(params, name);
-    if (!value) continue;
+    if (!value)
+      continue;
     if (!IsRfc3339(*value)) {
-      errors.push_back({name, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-01T00:00:00Z"});
+      errors.push_back(
+          {name, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-01T00:00:00Z"});
     } else {
-      (std::string_view(name) == "created_after" ? out.created_after : out.created_before) =
-          *value;
+      (std::string_view(name) == "created_after" ? out.created_after : out.created_before) = *value;
     }
   }
 
   if (const auto* sort_by = Single(params, "sort_by")) {
     static constexpr std::pair<std::string_view, SortField> kFields[] = {
-        {"created_at", SortField::kCreatedAt}, {"updated_at", SortField::kUpdatedAt},
-        {"priority", SortField::kPriority},    {"status", SortField::kStatus},
+        {"created_at", SortField::kCreatedAt},
+        {"updated_at", SortField::kUpdatedAt},
+        {"priority", SortField::kPriority},
+        {"status", SortField::kStatus},
         {"title", SortField::kTitle}};
     bool found = false;
     for (const auto& [name, field] : kFields) {
@@ -130,7 +138,8 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
       }
     }
     if (!found) {
-      errors.push_back({"sort_by", "must be one of created_at, updated_at, priority, status, title"});
+      errors.push_back(
+          {"sort_by", "must be one of created_at, updated_at, priority, status, title"});
     }
   }
   if (const auto* order = Single(params, "sort_order")) {

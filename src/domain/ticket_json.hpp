@@ -2,11 +2,10 @@
 // FieldError per invalid member) and encoding tickets for answers.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/ticket.hpp"
 

@@ -8,16 +8,20 @@ namespace ticketd::domain {
 namespace {
 
 bool Digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
-  if (at + count > text.size()) return false;
+  if (at + count > text.size())
+    return false;
   out = 0;
   for (std::size_t i = at; i < at + count; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    if (!std::isdigit(static_cast<unsigned char>(text[i])))
+      return false;
     out = out * 10 + (text[i] - '0');
   }
   return true;
 }
 
-bool IsLeap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool IsLeap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int DaysIn(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -38,9 +42,9 @@ std::string FormatUtc(std::chrono::system_clock::time_point when) {
   std::tm parts{};
   gmtime_r(&seconds, &parts);
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-                parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                parts.tm_min, parts.tm_sec, fraction);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", parts.tm_year + 1900,
+                parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                fraction);
   return buffer;
 }
 
@@ -52,20 +56,25 @@ bool IsRfc3339(std::string_view text) {
       !Digits(text, 14, 2, minute) || text[16] != ':' || !Digits(text, 17, 2, second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > DaysIn(year, month) || hour > 23 ||
-      minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysIn(year, month) || hour > 23 || minute > 59 ||
+      second > 60) {
     return false;
   }
 
   std::size_t at = 19;
   if (at < text.size() && text[at] == '.') {
     const std::size_t start = ++at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
-    if (at == start) return false;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])))
+      ++at;
+    if (at == start)
+      return false;
   }
-  if (at >= text.size()) return false;
-  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) return true;
-  if (text[at] != '+' && text[at] != '-') return false;
+  if (at >= text.size())
+    return false;
+  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size())
+    return true;
+  if (text[at] != '+' && text[at] != '-')
+    return false;
   int offset_hour, offset_minute;
   return at + 6 == text.size() && Digits(text, at + 1, 2, offset_hour) && text[at + 3] == ':' &&
          Digits(text, at + 4, 2, offset_minute) && offset_hour <= 23 && offset_minute <= 59;

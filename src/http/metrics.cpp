@@ -48,7 +48,8 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, un
                              double seconds) {
   const std::string method_label(method);
   const std::string route_label(route);
-  requests_.Add({{"method", method_label}, {"route", route_label}, {"status", std::to_string(status)}})
+  requests_
+      .Add({{"method", method_label}, {"route", route_label}, {"status", std::to_string(status)}})
       .Increment();
   latency_.Add({{"method", method_label}, {"route", route_label}}, kLatencyBuckets)
       .Observe(seconds);
@@ -66,7 +67,8 @@ void Metrics::SetDependency(std::string_view name, bool healthy) {
 }
 
 std::string Metrics::Serialize() {
-  if (scrape_hook_) scrape_hook_(*this);
+  if (scrape_hook_)
+    scrape_hook_(*this);
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

@@ -1,7 +1,6 @@
 #include "http/problem.hpp"
 
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "domain/time_format.hpp"
@@ -15,7 +14,8 @@ constexpr std::string_view kTypeBase = "https://aiticketcreator.dev/problems/";
 std::string TypeSlug(std::string_view code) {
   std::string slug;
   slug.reserve(code.size());
-  for (const char c : code) slug += c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  for (const char c : code)
+    slug += c == '_' ? '-' : static_cast<char>(std::tolower(c));
   return slug;
 }
 
@@ -83,9 +83,9 @@ Problem UnsupportedMediaType(std::string detail) {
 }
 Problem ValidationFailed(domain::FieldErrors errors) {
   const auto count = errors.size();
-  Problem problem = Make(Status::unprocessable_entity, "VALIDATION_ERROR", "Validation failed",
-                         count == 1 ? "1 field is invalid"
-                                    : std::to_string(count) + " fields are invalid");
+  Problem problem =
+      Make(Status::unprocessable_entity, "VALIDATION_ERROR", "Validation failed",
+           count == 1 ? "1 field is invalid" : std::to_string(count) + " fields are invalid");
   problem.errors = std::move(errors);
   return problem;
 }

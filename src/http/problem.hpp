@@ -12,9 +12,9 @@ namespace ticketd::http {
 
 struct Problem {
   Status status = Status::internal_server_error;
-  std::string error_code;  // e.g. "VALIDATION_ERROR"
-  std::string title;       // short, fixed per kind of problem
-  std::string detail;      // this occurrence, always a string
+  std::string error_code;      // e.g. "VALIDATION_ERROR"
+  std::string title;           // short, fixed per kind of problem
+  std::string detail;          // this occurrence, always a string
   domain::FieldErrors errors;  // only for 422
 };
 

@@ -35,7 +35,8 @@ std::string NewRequestId() {
   std::string id(32, '0');
   for (std::size_t i = 0; i < id.size(); i += 16) {
     auto bits = random();
-    for (std::size_t j = 0; j < 16; ++j, bits >>= 4) id[i + j] = kHex[bits & 0xF];
+    for (std::size_t j = 0; j < 16; ++j, bits >>= 4)
+      id[i + j] = kHex[bits & 0xF];
   }
   return id;
 }
@@ -44,9 +45,11 @@ std::string NewRequestId() {
 // can be logged and echoed without harm.
 std::string RequestIdOf(const Request& request) {
   const std::string_view given = ToStd(request[kRequestIdHeader]);
-  if (given.empty() || given.size() > kMaxRequestIdLength) return NewRequestId();
+  if (given.empty() || given.size() > kMaxRequestIdLength)
+    return NewRequestId();
   for (const char c : given) {
-    if (c < 0x21 || c > 0x7E) return NewRequestId();
+    if (c < 0x21 || c > 0x7E)
+      return NewRequestId();
   }
   return std::string(given);
 }
@@ -67,12 +70,14 @@ Problem ProblemFor(const std::exception_ptr& failure, const RequestContext& cont
       return ServiceUnavailable("The database did not answer in time; retry shortly.");
     }
     log::Error("http", "database error",
-               {{"request_id", context.request_id}, {"route", context.route},
-                {"sqlstate", error.sqlstate()}, {"error", error.what()}});
-  } catch (const std::exception& error) {
-    log::Error("http", "unhandled exception",
-               {{"request_id", context.request_id}, {"route", context.route},
+               {{"request_id", context.request_id},
+                {"route", context.route},
+                {"sqlstate", error.sqlstate()},
                 {"error", error.what()}});
+  } catch (const std::exception& error) {
+    log::Error(
+        "http", "unhandled exception",
+        {{"request_id", context.request_id}, {"route", context.route}, {"error", error.what()}});
   } catch (...) {
     log::Error("http", "unhandled non-standard exception", {{"request_id", context.request_id}});
   }
@@ -100,7 +105,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   // Closes the connection when it is waiting for a next request. Any thread.
   void CloseIfIdle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->stream_.socket().cancel();
+      if (self->idle_)
+        self->stream_.socket().cancel();
     });
   }
 
@@ -109,13 +115,15 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> Serve() {
     boost::system::error_code ec;
     if (buffer_.size() == 0) {
-      if (server_.draining_) co_return false;
+      if (server_.draining_)
+        co_return false;
       idle_ = true;
       stream_.expires_after(server_.options_.idle_timeout);
-      const auto n = co_await stream_.async_read_some(
-          buffer_.prepare(8192), asio::redirect_error(use_awaitable, ec));
+      const auto n = co_await stream_.async_read_some(buffer_.prepare(8192),
+                                                      asio::redirect_error(use_awaitable, ec));
       idle_ = false;
-      if (ec) co_return false;
+      if (ec)
+        co_return false;
       buffer_.commit(n);
     }
 
@@ -151,7 +159,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     } else if (ec == beast_http::error::header_limit) {
       problem = HeadersTooLarge("The request headers exceed the limit of " +
                                 std::to_string(server_.options_.max_header_bytes) + " bytes.");
-    } else if (ec.category() == beast_http::make_error_code(beast_http::error::end_of_stream).category() &&
+    } else if (ec.category() ==
+                   beast_http::make_error_code(beast_http::error::end_of_stream).category() &&
                ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message) {
       problem = BadRequest("The request is not valid HTTP/1.1: " + ec.message() + ".");
     } else {
@@ -166,7 +175,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     response.set(kRequestIdHeader, request_id);
     response.keep_alive(false);
     log::Info("http", "request refused",
-              {{"status", static_cast<int>(problem.status)}, {"request_id", request_id},
+              {{"status", static_cast<int>(problem.status)},
+               {"request_id", request_id},
                {"reason", ec.message()}});
     server_.metrics_.ObserveRequest("unknown", "unmatched", static_cast<unsigned>(problem.status),
                                     0);
@@ -175,7 +185,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options_.read_timeout);
     co_await beast_http::async_write(stream_, response,
                                      asio::redirect_error(use_awaitable, write_ec));
-    if (write_ec) co_return;
+    if (write_ec)
+      co_return;
     stream_.socket().shutdown(tcp::socket::shutdown_send, write_ec);
     stream_.expires_after(kLingerTime);
     char discard[4096];
@@ -228,8 +239,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       }
     }
     if (failure) {
-      response = MakeProblemResponse(ProblemFor(failure, context), context.path,
-                                     context.request_id, request.version());
+      response = MakeProblemResponse(ProblemFor(failure, context), context.path, context.request_id,
+                                     request.version());
     }
 
     response.version(request.version());
@@ -242,9 +253,12 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     server_.metrics_.ObserveRequest(ToStd(request.method_string()), context.route, status, seconds);
     if (log::Enabled(log::Level::kInfo)) {
       log::Info("http", "request",
-                {{"method", ToStd(request.method_string())}, {"route", context.route},
-                 {"path", context.path}, {"status", status},
-                 {"duration_ms", seconds * 1000.0}, {"request_id", context.request_id}});
+                {{"method", ToStd(request.method_string())},
+                 {"route", context.route},
+                 {"path", context.path},
+                 {"status", status},
+                 {"duration_ms", seconds * 1000.0},
+                 {"request_id", context.request_id}});
     }
     co_return response;
   }
@@ -279,7 +293,8 @@ asio::awaitable<void> Server::Accept() {
     boost::system::error_code ec;
     co_await acceptor_.async_accept(socket, asio::redirect_error(use_awaitable, ec));
     if (ec) {
-      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) co_return;
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted)
+        co_return;
       // Out of descriptors or similar: say so, pause, and keep serving.
       log::Warn("http", "accept failed", {{"error", ec.message()}});
       asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
@@ -313,9 +328,11 @@ void Server::Forget(const std::shared_ptr<Session>& session) {
 }
 
 void Server::BeginDrain() {
-  if (draining_.exchange(true)) return;
-  log::Info("http", "draining", {{"open_connections", connections_.load()},
-                                 {"grace_s", options_.shutdown_grace.count()}});
+  if (draining_.exchange(true))
+    return;
+  log::Info(
+      "http", "draining",
+      {{"open_connections", connections_.load()}, {"grace_s", options_.shutdown_grace.count()}});
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
@@ -327,9 +344,11 @@ asio::awaitable<void> Server::WaitForDrain(std::chrono::steady_clock::time_point
   for (;;) {
     {
       std::lock_guard lock(sessions_mutex_);
-      for (const auto& session : sessions_) session->CloseIfIdle();
+      for (const auto& session : sessions_)
+        session->CloseIfIdle();
     }
-    if (connections_.load() == 0) break;
+    if (connections_.load() == 0)
+      break;
     if (std::chrono::steady_clock::now() >= deadline) {
       log::Warn("http", "grace period over; abandoning requests in flight",
                 {{"open_connections", connections_.load()}});
@@ -349,18 +368,22 @@ void Server::Stop() {
 void Server::Run() {
   asio::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
+    if (ec)
+      return;
     log::Info("http", "signal received", {{"signal", signal}});
     Stop();
   });
   asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
 
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { io_.run(); });
+  for (int i = 1; i < options_.threads; ++i)
+    threads.emplace_back([this] { io_.run(); });
   io_.run();
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
 
-  if (on_stopped_) on_stopped_();
+  if (on_stopped_)
+    on_stopped_();
   log::Info("http", "stopped");
 }
 

@@ -2,13 +2,12 @@
 // context that handlers receive, and the handler signature.
 #pragma once
 
-#include <utility>  // before Asio's coroutine headers (Boost 1.74)
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
 #include <vector>
 
 #include "domain/list_query.hpp"
@@ -22,7 +21,9 @@ using Status = beast_http::status;
 using Verb = beast_http::verb;
 
 // Beast 1.74 speaks boost::string_view; the rest of the code speaks std's.
-inline std::string_view ToStd(boost::beast::string_view text) { return {text.data(), text.size()}; }
+inline std::string_view ToStd(boost::beast::string_view text) {
+  return {text.data(), text.size()};
+}
 
 // Who is calling. Until accounts exist (issue #3) every request acts as the
 // built-in development user; authentication will fill the same structure.
@@ -36,17 +37,18 @@ inline constexpr std::string_view kDevelopmentUserId = "00000000-0000-4000-8000-
 // Everything a handler knows about one request. Lives for the request only.
 struct RequestContext {
   const Request& request;
-  std::string path;                 // percent-decoded, without the query
-  domain::QueryParams query;        // percent-decoded
+  std::string path;           // percent-decoded, without the query
+  domain::QueryParams query;  // percent-decoded
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string request_id;
-  std::string_view route;           // the matched route template, e.g. /api/v1/tickets/{ticket_id}
+  std::string_view route;  // the matched route template, e.g. /api/v1/tickets/{ticket_id}
   Principal principal;
 
   // The value of a path parameter of the matched route ("" when absent).
   std::string_view PathParam(std::string_view name) const {
     for (const auto& [key, value] : path_params) {
-      if (key == name) return value;
+      if (key == name)
+        return value;
     }
     return {};
   }

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 constexpr const char* kSelectApplied = R"sql(
 SELECT version, name, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 FROM schema_migrations ORDER BY version)sql";
-constexpr const char* kInsertApplied = "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
+constexpr const char* kInsertApplied =
+    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)";
 constexpr const char* kDeleteApplied = "DELETE FROM schema_migrations WHERE version = $1";
 constexpr const char* kSelectCurrent = "SELECT coalesce(max(version), 0) FROM schema_migrations";
 constexpr const char* kTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL";
@@ -62,7 +63,8 @@ std::vector<Migration> EmbeddedMigrations() {
   std::map<int, Migration> by_version;
   std::map<int, std::string_view> downs;
   for (const auto& [path, contents] : embedded::All()) {
-    if (path.substr(0, kDir.size()) != kDir) continue;
+    if (path.substr(0, kDir.size()) != kDir)
+      continue;
     const std::string_view file = path.substr(kDir.size());
     const bool up = file.ends_with(".up.sql");
     if (!up && !file.ends_with(".down.sql")) {
@@ -115,7 +117,8 @@ std::vector<int> Migrator::Up() {
   const int current = CurrentVersion();
   std::vector<int> applied;
   for (const auto& migration : migrations_) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current)
+      continue;
     pqxx::work tx(connection_);
     tx.exec0(std::string(migration.up_sql));
     tx.exec_params0(kInsertApplied, migration.version, migration.name);
@@ -132,7 +135,8 @@ std::optional<int> Migrator::Down() {
   EnsureTable();
 
   const int current = CurrentVersion();
-  if (current == 0) return std::nullopt;
+  if (current == 0)
+    return std::nullopt;
   const auto migration =
       std::find_if(migrations_.begin(), migrations_.end(),
                    [current](const Migration& m) { return m.version == current; });
@@ -164,13 +168,15 @@ std::vector<MigrationState> Migrator::Status() {
     state.applied_at = row[2].as<std::string>();
   }
   std::vector<MigrationState> out;
-  for (auto& [version, state] : states) out.push_back(std::move(state));
+  for (auto& [version, state] : states)
+    out.push_back(std::move(state));
   return out;
 }
 
 int Migrator::CurrentVersion() {
   pqxx::read_transaction tx(connection_);
-  if (!tx.exec1(kTableExists)[0].as<bool>()) return 0;
+  if (!tx.exec1(kTableExists)[0].as<bool>())
+    return 0;
   return tx.exec1(kSelectCurrent)[0].as<int>();
 }
 

@@ -6,8 +6,8 @@ namespace ticketd::storage {
 
 std::string ConnectionUrl(const std::string& url, std::chrono::seconds connect_timeout,
                           std::chrono::milliseconds statement_timeout) {
-  std::string out = config::AppendUrlParameter(url, "connect_timeout",
-                                               std::to_string(connect_timeout.count()));
+  std::string out =
+      config::AppendUrlParameter(url, "connect_timeout", std::to_string(connect_timeout.count()));
   out = config::AppendUrlParameter(
       out, "options", "-c statement_timeout=" + std::to_string(statement_timeout.count()));
   return config::AppendUrlParameter(out, "application_name", "ticketd");
@@ -18,7 +18,8 @@ PgPool::PgPool(PoolOptions options)
       url_(ConnectionUrl(options_.url, options_.connect_timeout, options_.statement_timeout)) {}
 
 PgPool::Lease::~Lease() {
-  if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
+  if (pool_ != nullptr && connection_ != nullptr)
+    pool_->Release(std::move(connection_));
 }
 
 PgPool::Lease PgPool::Acquire() {

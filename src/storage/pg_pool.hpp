@@ -9,11 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 namespace ticketd::storage {
 

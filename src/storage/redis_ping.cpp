@@ -18,7 +18,8 @@ struct RedisAddress {
 
 std::optional<RedisAddress> ParseRedisUrl(const std::string& url) {
   constexpr std::string_view kScheme = "redis://";
-  if (url.rfind(kScheme, 0) != 0) return std::nullopt;
+  if (url.rfind(kScheme, 0) != 0)
+    return std::nullopt;
   RedisAddress address;
   std::string rest = url.substr(kScheme.size());
   if (const auto at = rest.rfind('@'); at != std::string::npos) {
@@ -26,7 +27,8 @@ std::optional<RedisAddress> ParseRedisUrl(const std::string& url) {
     rest = rest.substr(at + 1);
     const auto colon = credentials.find(':');
     address.user = credentials.substr(0, colon);
-    if (colon != std::string::npos) address.password = credentials.substr(colon + 1);
+    if (colon != std::string::npos)
+      address.password = credentials.substr(colon + 1);
   }
   const auto slash = rest.find('/');
   std::string host_port = rest.substr(0, slash);
@@ -45,7 +47,8 @@ std::optional<RedisAddress> ParseRedisUrl(const std::string& url) {
     }
     host_port = host_port.substr(0, colon);
   }
-  if (!host_port.empty()) address.host = host_port;
+  if (!host_port.empty())
+    address.host = host_port;
   return address;
 }
 
@@ -60,12 +63,15 @@ std::optional<std::string> Command(redisContext* context, std::initializer_list<
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(
-                     context, static_cast<int>(argv.size()), argv.data(), lengths.data())),
+  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(context, static_cast<int>(argv.size()),
+                                                           argv.data(), lengths.data())),
                  freeReplyObject);
-  if (!reply) return std::string("no reply: ") + context->errstr;
-  if (reply->type == REDIS_REPLY_ERROR) return std::string("error reply from ") + *args.begin();
-  if (expect_pong && std::string(reply->str, reply->len) != "PONG") return "unexpected PING reply";
+  if (!reply)
+    return std::string("no reply: ") + context->errstr;
+  if (reply->type == REDIS_REPLY_ERROR)
+    return std::string("error reply from ") + *args.begin();
+  if (expect_pong && std::string(reply->str, reply->len) != "PONG")
+    return "unexpected PING reply";
   return std::nullopt;
 }
 
@@ -77,21 +83,25 @@ std::optional<std::string> PingRedis(const std::string& url, std::chrono::millis
     return "rediss:// is not supported by this build yet";
   }
   const auto address = ParseRedisUrl(url);
-  if (!address) return "REDIS_URL is not a valid redis:// URL";
+  if (!address)
+    return "REDIS_URL is not a valid redis:// URL";
 
   const timeval deadline{static_cast<time_t>(timeout.count() / 1000),
                          static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ContextPtr context(redisConnectWithTimeout(address->host.c_str(), address->port, deadline),
                      redisFree);
-  if (!context) return "cannot allocate a Redis context";
-  if (context->err) return std::string("connect failed: ") + context->errstr;
+  if (!context)
+    return "cannot allocate a Redis context";
+  if (context->err)
+    return std::string("connect failed: ") + context->errstr;
   redisSetTimeout(context.get(), deadline);
 
   if (!address->password.empty()) {
     auto failed = address->user.empty()
                       ? Command(context.get(), {"AUTH", address->password}, false)
                       : Command(context.get(), {"AUTH", address->user, address->password}, false);
-    if (failed) return "authentication failed";
+    if (failed)
+      return "authentication failed";
   }
   if (address->db != 0) {
     if (auto failed = Command(context.get(), {"SELECT", std::to_string(address->db)}, false)) {

@@ -118,7 +118,8 @@ SELECT
 )sql";
 
 std::optional<std::string> OptionalText(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
+  if (field.is_null())
+    return std::nullopt;
   return field.as<std::string>();
 }
 
@@ -159,10 +160,12 @@ Ticket FromRow(const pqxx::row& row) {
 std::string ArrayLiteral(const std::vector<std::string>& values) {
   std::string out = "{";
   for (const auto& value : values) {
-    if (out.size() > 1) out += ',';
+    if (out.size() > 1)
+      out += ',';
     out += '"';
     for (const char c : value) {
-      if (c == '"' || c == '\\') out += '\\';
+      if (c == '"' || c == '\\')
+        out += '\\';
       out += c;
     }
     out += '"';
@@ -172,22 +175,26 @@ std::string ArrayLiteral(const std::vector<std::string>& values) {
 
 template <typename Enum>
 std::optional<std::string> EnumArray(const std::vector<Enum>& values) {
-  if (values.empty()) return std::nullopt;
+  if (values.empty())
+    return std::nullopt;
   std::vector<std::string> names;
   names.reserve(values.size());
-  for (const auto value : values) names.emplace_back(domain::ToString(value));
+  for (const auto value : values)
+    names.emplace_back(domain::ToString(value));
   return ArrayLiteral(names);
 }
 
 std::optional<std::string> BoolText(std::optional<bool> value) {
-  if (!value) return std::nullopt;
+  if (!value)
+    return std::nullopt;
   return *value ? "true" : "false";
 }
 
 std::map<std::string, std::int64_t> CountsFor(const char* json_text,
                                               std::span<const std::string_view> names) {
   std::map<std::string, std::int64_t> counts;
-  for (const auto name : names) counts[std::string(name)] = 0;
+  for (const auto name : names)
+    counts[std::string(name)] = 0;
   const auto parsed = nlohmann::json::parse(json_text);
   for (const auto& [key, value] : parsed.items()) {
     counts[key] = value.get<std::int64_t>();
@@ -215,7 +222,8 @@ std::optional<Ticket> TicketRepository::Find(const std::string& id) {
   auto lease = pool_.Acquire();
   pqxx::read_transaction tx(*lease);
   const auto rows = tx.exec_params(kSelectOne, id);
-  if (rows.empty()) return std::nullopt;
+  if (rows.empty())
+    return std::nullopt;
   return FromRow(rows[0]);
 }
 
@@ -239,14 +247,16 @@ TicketPage TicketRepository::List(const domain::ListQuery& query) {
   auto lease = pool_.Acquire();
   pqxx::read_transaction tx(*lease);
   TicketPage page;
-  page.total =
-      tx.exec_params1(kListCount, pqxx::prepare::make_dynamic_params(filters))[0].as<std::int64_t>();
-  if (query.Offset() >= page.total) return page;
+  page.total = tx.exec_params1(kListCount, pqxx::prepare::make_dynamic_params(filters))[0]
+                   .as<std::int64_t>();
+  if (query.Offset() >= page.total)
+    return page;
 
   const auto rows = tx.exec_params(statement, pqxx::prepare::make_dynamic_params(filters),
                                    query.size, query.Offset());
   page.items.reserve(rows.size());
-  for (const auto& row : rows) page.items.push_back(FromRow(row));
+  for (const auto& row : rows)
+    page.items.push_back(FromRow(row));
   return page;
 }
 
@@ -256,7 +266,8 @@ UpdateOutcome TicketRepository::Update(const std::string& id, const domain::Tick
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_params(kSelectForUpdate, id);
-  if (rows.empty()) return NotFound{};
+  if (rows.empty())
+    return NotFound{};
   Ticket ticket = FromRow(rows[0]);
   if (expected_version && *expected_version != ticket.version) {
     return VersionMismatch{ticket.version};
@@ -274,8 +285,7 @@ UpdateOutcome TicketRepository::Update(const std::string& id, const domain::Tick
 
   const auto row = tx.exec_params1(
       kUpdate, id, ticket.title, ticket.description, std::string(domain::ToString(ticket.status)),
-      std::string(domain::ToString(ticket.priority)),
-      std::string(domain::ToString(ticket.urgency)),
+      std::string(domain::ToString(ticket.priority)), std::string(domain::ToString(ticket.urgency)),
       std::string(domain::ToString(ticket.category)), ticket.subcategory, ticket.department,
       ArrayLiteral(ticket.tags), ticket.assigned_to_id, ticket.due_date, ticket.resolution_summary,
       ticket.internal_notes, ticket.metadata.dump(),
@@ -291,9 +301,11 @@ DeleteOutcome TicketRepository::Delete(const std::string& id,
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_params(kSelectVersion, id);
-  if (rows.empty()) return NotFound{};
+  if (rows.empty())
+    return NotFound{};
   const auto version = rows[0][0].as<std::int64_t>();
-  if (expected_version && *expected_version != version) return VersionMismatch{version};
+  if (expected_version && *expected_version != version)
+    return VersionMismatch{version};
   tx.exec_params0(kSoftDelete, id, now);
   tx.commit();
   return std::monostate{};

@@ -46,7 +46,8 @@ TEST_F(MigratorTest, UpAppliesEverythingOnceAndRecordsIt) {
   EXPECT_TRUE(TableExists(*connection_, "tickets"));
 
   EXPECT_TRUE(migrator.Up().empty());
-  for (const auto& state : migrator.Status()) EXPECT_TRUE(state.applied_at) << state.version;
+  for (const auto& state : migrator.Status())
+    EXPECT_TRUE(state.applied_at) << state.version;
 }
 
 TEST_F(MigratorTest, DownRevertsTheNewestAndUpRestoresIt) {
@@ -56,7 +57,8 @@ TEST_F(MigratorTest, DownRevertsTheNewestAndUpRestoresIt) {
 
   EXPECT_EQ(migrator.Down(), latest);
   EXPECT_EQ(migrator.CurrentVersion(), latest - 1);
-  if (latest == 1) EXPECT_FALSE(TableExists(*connection_, "tickets"));
+  if (latest == 1)
+    EXPECT_FALSE(TableExists(*connection_, "tickets"));
   EXPECT_FALSE(migrator.Status().back().applied_at);
 
   EXPECT_EQ(migrator.Up(), std::vector<int>{latest});

@@ -8,10 +8,9 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <pqxx/pqxx>
 #include <random>
 #include <string>
-
-#include <pqxx/pqxx>
 
 #include "common/config.hpp"
 
@@ -22,7 +21,8 @@ class TestDatabase {
   // Returns std::nullopt when DATABASE_URL is unset.
   static std::optional<std::string> BaseUrl() {
     const char* url = std::getenv("DATABASE_URL");
-    if (url == nullptr || *url == '\0') return std::nullopt;
+    if (url == nullptr || *url == '\0')
+      return std::nullopt;
     return config::NormalizeDatabaseUrl(url);
   }
 
@@ -55,7 +55,7 @@ class TestDatabase {
 
 }  // namespace ticketd::testing
 
-#define TICKETD_REQUIRE_DATABASE()                                          \
-  if (!::ticketd::testing::TestDatabase::BaseUrl()) {                       \
+#define TICKETD_REQUIRE_DATABASE()                                       \
+  if (!::ticketd::testing::TestDatabase::BaseUrl()) {                    \
     GTEST_SKIP() << "DATABASE_URL is not set; `make test` provides one"; \
   }

@@ -15,13 +15,16 @@ using domain::Category;
 using domain::Priority;
 using domain::Status;
 
-std::string Now() { return domain::FormatUtc(std::chrono::system_clock::now()); }
+std::string Now() {
+  return domain::FormatUtc(std::chrono::system_clock::now());
+}
 
 class TicketRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const auto base = testing::TestDatabase::BaseUrl();
-    if (!base) return;
+    if (!base)
+      return;
     database_ = new testing::TestDatabase(*base);
     pqxx::connection connection(database_->url());
     Migrator(connection, EmbeddedMigrations()).Up();
@@ -113,7 +116,8 @@ TEST_F(TicketRepositoryTest, ConcurrentUpdatesSerializeOnTheRowLock) {
       }
     });
   }
-  for (auto& writer : writers) writer.join();
+  for (auto& writer : writers)
+    writer.join();
   EXPECT_EQ(repository_->Find(created.id)->version, 1 + kWriters * kEach);
 }
 
@@ -134,8 +138,8 @@ TEST_F(TicketRepositoryTest, ForbiddenTransitionIsReportedWithBothStatuses) {
 
 TEST_F(TicketRepositoryTest, FullTextSearchMatchesStemsInTitleAndDescription) {
   const auto vpn = Create("VPN disconnects", "The tunnel keeps crashing after five minutes.");
-  Create("Invoice wrong", "The invoice for November lists two seats too many.",
-         Priority::kLow, Category::kBilling);
+  Create("Invoice wrong", "The invoice for November lists two seats too many.", Priority::kLow,
+         Category::kBilling);
 
   domain::ListQuery query;
   query.text = "crashes";
@@ -154,8 +158,10 @@ TEST_F(TicketRepositoryTest, FullTextSearchMatchesStemsInTitleAndDescription) {
 }
 
 TEST_F(TicketRepositoryTest, FiltersCombineAndPagingKeepsTheTotal) {
-  for (int i = 0; i < 5; ++i) Create("Bug " + std::to_string(i), "d", Priority::kHigh, Category::kBug);
-  for (int i = 0; i < 3; ++i) Create("Bill " + std::to_string(i), "d", Priority::kLow, Category::kBilling);
+  for (int i = 0; i < 5; ++i)
+    Create("Bug " + std::to_string(i), "d", Priority::kHigh, Category::kBug);
+  for (int i = 0; i < 3; ++i)
+    Create("Bill " + std::to_string(i), "d", Priority::kLow, Category::kBilling);
 
   domain::ListQuery query;
   query.categories = {Category::kBug};
@@ -184,9 +190,10 @@ TEST_F(TicketRepositoryTest, DeletedTicketsVanishFromReadsListsAndStats) {
   const auto doomed = Create("Doomed", "d");
   Create("Kept", "d");
   EXPECT_TRUE(std::holds_alternative<VersionMismatch>(repository_->Delete(doomed.id, 7, Now())));
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(
-      repository_->Delete(doomed.id, std::nullopt, Now())));
-  EXPECT_TRUE(std::holds_alternative<NotFound>(repository_->Delete(doomed.id, std::nullopt, Now())));
+  EXPECT_TRUE(
+      std::holds_alternative<std::monostate>(repository_->Delete(doomed.id, std::nullopt, Now())));
+  EXPECT_TRUE(
+      std::holds_alternative<NotFound>(repository_->Delete(doomed.id, std::nullopt, Now())));
   EXPECT_FALSE(repository_->Find(doomed.id));
   EXPECT_EQ(repository_->List({}).total, 1);
   EXPECT_EQ(repository_->Stats().total, 1);

@@ -13,7 +13,8 @@ LoadResult LoadFrom(const Env& env, Needs needs = {}) {
   return Load(
       [&env](std::string_view name) -> std::optional<std::string> {
         const auto found = env.find(name);
-        if (found == env.end()) return std::nullopt;
+        if (found == env.end())
+          return std::nullopt;
         return found->second;
       },
       needs);
@@ -41,8 +42,7 @@ TEST(Config, LoadsDefaults) {
 
 TEST(Config, MissingRequiredValueNamesTheVariable) {
   EXPECT_EQ(ErrorOf(LoadFrom({{"REDIS_URL", "redis://x"}})).rfind("DATABASE_URL:", 0), 0u);
-  EXPECT_EQ(ErrorOf(LoadFrom({{"DATABASE_URL", "postgresql://h/db"}})).rfind("REDIS_URL:", 0),
-            0u);
+  EXPECT_EQ(ErrorOf(LoadFrom({{"DATABASE_URL", "postgresql://h/db"}})).rfind("REDIS_URL:", 0), 0u);
   // migrate needs no Redis.
   EXPECT_TRUE(std::holds_alternative<Config>(
       LoadFrom({{"DATABASE_URL", "postgresql://h/db"}}, {.database = true, .redis = false})));
@@ -65,10 +65,10 @@ TEST_P(MalformedSetting, StopsWithOneLineNamingIt) {
 
 INSTANTIATE_TEST_SUITE_P(
     Values, MalformedSetting,
-    ::testing::Values(BadValue{"PORT", "eighty"}, BadValue{"PORT", "70000"},
-                      BadValue{"PORT", "0"}, BadValue{"HTTP_MAX_BODY_BYTES", "-1"},
-                      BadValue{"DATABASE_POOL_SIZE", "1e3"}, BadValue{"ENVIRONMENT", "prod"},
-                      BadValue{"LOG_LEVEL", "loud"}, BadValue{"DATABASE_URL", "mysql://h/db"},
+    ::testing::Values(BadValue{"PORT", "eighty"}, BadValue{"PORT", "70000"}, BadValue{"PORT", "0"},
+                      BadValue{"HTTP_MAX_BODY_BYTES", "-1"}, BadValue{"DATABASE_POOL_SIZE", "1e3"},
+                      BadValue{"ENVIRONMENT", "prod"}, BadValue{"LOG_LEVEL", "loud"},
+                      BadValue{"DATABASE_URL", "mysql://h/db"},
                       BadValue{"REDIS_URL", "http://cache"}));
 
 TEST(Config, StrictEnvironmentsRequireJwtSecret) {
@@ -80,11 +80,13 @@ TEST(Config, StrictEnvironmentsRequireJwtSecret) {
 }
 
 TEST(DatabaseUrl, AcceptsAsyncpgSchemeAndSslParameter) {
-  EXPECT_EQ(NormalizeDatabaseUrl("postgresql+asyncpg://u:p@db:5432/t"), "postgresql://u:p@db:5432/t");
+  EXPECT_EQ(NormalizeDatabaseUrl("postgresql+asyncpg://u:p@db:5432/t"),
+            "postgresql://u:p@db:5432/t");
   EXPECT_EQ(NormalizeDatabaseUrl("postgres://db/t"), "postgresql://db/t");
   EXPECT_EQ(NormalizeDatabaseUrl("postgresql+asyncpg://db/t?ssl=require&x=1"),
             "postgresql://db/t?sslmode=require&x=1");
-  EXPECT_EQ(NormalizeDatabaseUrl("postgresql://db/t?ssl=true"), "postgresql://db/t?sslmode=require");
+  EXPECT_EQ(NormalizeDatabaseUrl("postgresql://db/t?ssl=true"),
+            "postgresql://db/t?sslmode=require");
   EXPECT_FALSE(NormalizeDatabaseUrl("mysql://db/t"));
   EXPECT_FALSE(NormalizeDatabaseUrl("postgresql://"));
 }
@@ -106,11 +108,11 @@ TEST(Settings, EveryReadVariableIsListedOnce) {
     EXPECT_TRUE(names.insert(setting.name).second) << setting.name;
     EXPECT_FALSE(setting.description.empty()) << setting.name;
   }
-  for (const char* name : {"DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "ENVIRONMENT",
-                           "LOG_LEVEL", "PORT", "MCP_PORT", "MONITOR_PORT", "OPENAI_API_KEY",
-                           "OPENAI_BASE_URL", "GEMINI_API_KEY", "ANTHROPIC_API_KEY",
-                           "AI_CONFIG_PATH", "CORS_ORIGINS", "TRUSTED_PROXIES", "UPLOAD_DIR",
-                           "DEPLOY_COLOR"}) {
+  for (const char* name :
+       {"DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "ENVIRONMENT", "LOG_LEVEL", "PORT",
+        "MCP_PORT", "MONITOR_PORT", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GEMINI_API_KEY",
+        "ANTHROPIC_API_KEY", "AI_CONFIG_PATH", "CORS_ORIGINS", "TRUSTED_PROXIES", "UPLOAD_DIR",
+        "DEPLOY_COLOR"}) {
     EXPECT_TRUE(names.contains(name)) << name;
   }
 }

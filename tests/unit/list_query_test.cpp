@@ -68,10 +68,11 @@ TEST(ListQuery, OneErrorPerInvalidParameter) {
                               {"sort_order", "up"}},
                              query);
   std::vector<std::string> paths;
-  for (const auto& e : errors) paths.push_back(e.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"status", "category", "urgency", "created_by_id",
-                                             "is_overdue", "created_after", "sort_by",
-                                             "sort_order"}));
+  for (const auto& e : errors)
+    paths.push_back(e.path);
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"status", "category", "urgency", "created_by_id",
+                                      "is_overdue", "created_after", "sort_by", "sort_order"}));
 }
 
 TEST(ListQuery, ReadsEveryFilter) {

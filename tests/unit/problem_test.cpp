@@ -7,11 +7,13 @@
 namespace ticketd::http {
 namespace {
 
-nlohmann::json Body(const Response& response) { return nlohmann::json::parse(response.body()); }
+nlohmann::json Body(const Response& response) {
+  return nlohmann::json::parse(response.body());
+}
 
 TEST(Problem, CarriesEveryMemberOfTheContract) {
-  const auto response = MakeProblemResponse(NotFound("No ticket with id x."), "/api/v1/tickets/x",
-                                            "req-1", 11);
+  const auto response =
+      MakeProblemResponse(NotFound("No ticket with id x."), "/api/v1/tickets/x", "req-1", 11);
   EXPECT_EQ(response.result(), Status::not_found);
   EXPECT_EQ(ToStd(response[beast_http::field::content_type]), "application/problem+json");
   const auto body = Body(response);

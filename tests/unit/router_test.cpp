@@ -55,8 +55,8 @@ TEST_F(RouterTest, WrongMethodListsAllowedOnes) {
 
 TEST_F(RouterTest, UnknownPathsFindNothing) {
   EXPECT_TRUE(std::holds_alternative<Router::NoRoute>(router_.Find(Verb::get, "/nope")));
-  EXPECT_TRUE(std::holds_alternative<Router::NoRoute>(
-      router_.Find(Verb::get, "/api/v1/tickets/a/b/c")));
+  EXPECT_TRUE(
+      std::holds_alternative<Router::NoRoute>(router_.Find(Verb::get, "/api/v1/tickets/a/b/c")));
   EXPECT_TRUE(std::holds_alternative<Router::NoRoute>(router_.Find(Verb::get, "/")));
 }
 

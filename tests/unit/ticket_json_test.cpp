@@ -18,7 +18,8 @@ json ValidCreate() {
 
 std::vector<std::string> Paths(const FieldErrors& errors) {
   std::vector<std::string> paths;
-  for (const auto& error : errors) paths.push_back(error.path);
+  for (const auto& error : errors)
+    paths.push_back(error.path);
   return paths;
 }
 
@@ -60,7 +61,8 @@ TEST(DecodeCreate, ReportsOneErrorPerInvalidMember) {
 TEST(DecodeCreate, TitleLimitCountsCharactersNotBytes) {
   auto body = ValidCreate();
   std::string title;
-  for (int i = 0; i < 255; ++i) title += "\xC3\xA9";  // é, two bytes each
+  for (int i = 0; i < 255; ++i)
+    title += "\xC3\xA9";  // é, two bytes each
   body["title"] = title;
   TicketChanges changes;
   EXPECT_TRUE(DecodeChanges(body, BodyKind::kCreate, changes).empty());
@@ -77,9 +79,9 @@ TEST(DecodeCreate, RejectsBlankTitleAndStatus) {
 
 TEST(DecodeUpdate, RefusesReadOnlyAndUnknownMembers) {
   TicketChanges changes;
-  const auto errors = DecodeChanges(
-      {{"id", "x"}, {"version", 3}, {"colour", "red"}, {"created_at", "x"}}, BodyKind::kUpdate,
-      changes);
+  const auto errors =
+      DecodeChanges({{"id", "x"}, {"version", 3}, {"colour", "red"}, {"created_at", "x"}},
+                    BodyKind::kUpdate, changes);
   ASSERT_EQ(errors.size(), 4u);
   for (const auto& error : errors) {
     EXPECT_TRUE(error.reason.find("cannot be written") != std::string::npos ||
@@ -90,16 +92,16 @@ TEST(DecodeUpdate, RefusesReadOnlyAndUnknownMembers) {
 
 TEST(DecodeUpdate, NullClearsNullableMembersAndIsRefusedForRequiredOnes) {
   TicketChanges changes;
-  EXPECT_TRUE(DecodeChanges({{"department", nullptr}, {"due_date", nullptr}}, BodyKind::kUpdate,
-                            changes)
-                  .empty());
+  EXPECT_TRUE(
+      DecodeChanges({{"department", nullptr}, {"due_date", nullptr}}, BodyKind::kUpdate, changes)
+          .empty());
   ASSERT_TRUE(changes.department.has_value());
   EXPECT_FALSE(changes.department->has_value());
 
   TicketChanges refused;
-  EXPECT_EQ(Paths(DecodeChanges({{"title", nullptr}, {"tags", nullptr}}, BodyKind::kUpdate,
-                                refused)),
-            (std::vector<std::string>{"tags", "title"}));
+  EXPECT_EQ(
+      Paths(DecodeChanges({{"title", nullptr}, {"tags", nullptr}}, BodyKind::kUpdate, refused)),
+      (std::vector<std::string>{"tags", "title"}));
 }
 
 TEST(DecodeUpdate, TagErrorsNameTheIndex) {
@@ -207,9 +209,9 @@ TEST(TimeFormat, ValidatesRfc3339) {
                            "2024-02-29T23:59:59-11:30", "2026-12-03t10:00:00z"}) {
     EXPECT_TRUE(IsRfc3339(good)) << good;
   }
-  for (const char* bad : {"2026-12-03", "2026-12-03T10:00:00", "2026-13-03T10:00:00Z",
-                          "2025-02-29T10:00:00Z", "2026-12-03T24:00:00Z",
-                          "2026-12-03T10:00:00.Z", "2026-12-03T10:00:00+0200", "tomorrow"}) {
+  for (const char* bad :
+       {"2026-12-03", "2026-12-03T10:00:00", "2026-13-03T10:00:00Z", "2025-02-29T10:00:00Z",
+        "2026-12-03T24:00:00Z", "2026-12-03T10:00:00.Z", "2026-12-03T10:00:00+0200", "tomorrow"}) {
     EXPECT_FALSE(IsRfc3339(bad)) << bad;
   }
 }

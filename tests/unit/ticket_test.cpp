@@ -8,9 +8,12 @@ namespace ticketd::domain {
 namespace {
 
 TEST(TicketEnums, RoundTripEveryWireName) {
-  for (const auto name : AllStatusNames()) EXPECT_EQ(ToString(*ParseStatus(name)), name);
-  for (const auto name : AllPriorityNames()) EXPECT_EQ(ToString(*ParsePriority(name)), name);
-  for (const auto name : AllCategoryNames()) EXPECT_EQ(ToString(*ParseCategory(name)), name);
+  for (const auto name : AllStatusNames())
+    EXPECT_EQ(ToString(*ParseStatus(name)), name);
+  for (const auto name : AllPriorityNames())
+    EXPECT_EQ(ToString(*ParsePriority(name)), name);
+  for (const auto name : AllCategoryNames())
+    EXPECT_EQ(ToString(*ParseCategory(name)), name);
   for (const auto name : AllSourceChannelNames()) {
     EXPECT_EQ(ToString(*ParseSourceChannel(name)), name);
   }
@@ -32,7 +35,8 @@ TEST(StatusTransitions, FollowTheBriefsTable) {
   const S all[] = {S::kNew,      S::kOpen,   S::kInProgress, S::kPending,
                    S::kResolved, S::kClosed, S::kCancelled};
   const auto allowed = [](S from, S to) {
-    if (from == to) return false;
+    if (from == to)
+      return false;
     switch (from) {
       case S::kNew:
       case S::kOpen:

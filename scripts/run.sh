@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# What `make run` does: builds the release binary, starts private PostgreSQL
+# and Redis in .run/, migrates, serves the API on PORT (8000) and files one
+# example ticket. Ctrl-C stops everything it started.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly ROOT
+# shellcheck source=scripts/lib/common.sh
+source "${ROOT}/scripts/lib/common.sh"
+
+readonly RUN_DIR="${ROOT}/.run"
+readonly BIN="${ROOT}/build/release/ticketd"
+API_PID=""
+SERVICES_UP=0
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [[ -n "${API_PID}" ]]; then
+    log "stopping ticketd api (pid ${API_PID})"
+    stop_pid "${API_PID}" 15
+  fi
+  if ((SERVICES_UP)); then
+    "${ROOT}/scripts/services.sh" stop "${RUN_DIR}" || log "warning: services stop failed"
+  fi
+  exit "${status}"
+}
+
+check_port() {
+  if port_busy "$1"; then
+    die "port $1 is in use; stop what listens there (ss -ltnp 'sport = :$1') or run PORT=<free port below 32768> make run"
+  fi
+}
+
+api_live() {
+  pid_alive "${API_PID}" || die "ticketd api exited during startup; see its output above"
+  curl -fsS -o /dev/null --max-time 2 "$1/health/live" 2>/dev/null
+}
+
+print_urls() {
+  local base="$1"
+  cat <<EOF
+
+ticketd is serving on ${base}
+  API            ${base}/api/v1/tickets
+  Swagger UI     ${base}/docs
+  ReDoc          ${base}/redoc
+  OpenAPI        ${base}/openapi.json
+  Health         ${base}/health
+  Metrics        ${base}/metrics
+  PostgreSQL and Redis: source .run/env (DATABASE_URL, REDIS_URL)
+
+EOF
+}
+
+create_example_ticket() {
+  local url="$1/api/v1/tickets" response code body
+  body='{"title": "VPN drops every five minutes",
+    "description": "Since this morning the VPN drops every five minutes; the whole sales team is affected.",
+    "priority": "high", "category": "technical"}'
+  printf 'Example: POST %s\n' "${url}"
+  if ! response="$(curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
+    --data "${body}" -w '\n%{http_code}' "${url}")"; then
+    log "warning: the example request failed"
+    return 0
+  fi
+  code="${response##*$'\n'}"
+  response="${response%$'\n'*}"
+  printf 'HTTP %s\n' "${code}"
+  if command -v jq >/dev/null 2>&1 && jq empty <<<"${response}" 2>/dev/null; then
+    jq . <<<"${response}"
+  else
+    printf '%s\n' "${response}"
+  fi
+  [[ "${code}" == 201 ]] || log "warning: expected HTTP 201 for the example ticket"
+}
+
+main() {
+  local port="${PORT:-8000}" base jwt_secret
+  base="http://127.0.0.1:${port}"
+  cd "${ROOT}"
+  check_port "${port}"
+
+  "${ROOT}/scripts/deps.sh"
+  cmake --preset release
+  cmake --build --preset release
+
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  SERVICES_UP=1
+  "${ROOT}/scripts/services.sh" start "${RUN_DIR}"
+  # shellcheck source=/dev/null
+  source "${RUN_DIR}/env"
+  export ENVIRONMENT="${ENVIRONMENT:-development}" LOG_LEVEL="${LOG_LEVEL:-info}"
+  "${BIN}" migrate up
+
+  check_port "${port}"
+  jwt_secret="${JWT_SECRET_KEY:-$(openssl rand -hex 32)}"
+  PORT="${port}" DOCS_ASSETS_DIR="${ROOT}/web/node_modules" JWT_SECRET_KEY="${jwt_secret}" \
+    "${BIN}" api &
+  API_PID=$!
+  wait_for "ticketd api" 60 api_live "${base}" || die "ticketd api did not become live"
+
+  print_urls "${base}"
+  create_example_ticket "${base}"
+  printf '\nPress Ctrl-C to stop ticketd, PostgreSQL and Redis.\n'
+
+  # Ctrl-C is the normal way out: exit 0, and the EXIT trap cleans up.
+  trap 'exit 0' INT TERM
+  local status=0
+  wait "${API_PID}" || status=$?
+  API_PID=""
+  log "ticketd api exited with status ${status}"
+  return "${status}"
+}
+
+main "$@"
