@@ -2,6 +2,8 @@
 // reading JSON bodies, If-Match, and running blocking work off the I/O threads.
 #pragma once
 
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <utility>  // before Asio's coroutine headers (Boost 1.74)
 #include <variant>
 
 #include "http/problem.hpp"

@@ -86,8 +86,7 @@ class TicketRoutes {
 
     const auto draft = domain::NewTicket(changes, context.principal.user_id);
     const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Create(draft, Now()); });
-    auto response = TicketAnswer(context, http::Status::created, ticket,
-                                 {.include_internal = MayReadInternal(context.principal)});
+    auto response = TicketAnswer(context, http::Status::created, ticket, {});
     response.set(beast_http::field::location, std::string(kTicketsPath) + ticket.id);
     co_return response;
   }
@@ -136,8 +135,7 @@ class TicketRoutes {
         co_await Offload(blocking_, [&] { return tickets_.Update(id, changes, expected, Now()); });
 
     if (const auto* ticket = std::get_if<domain::Ticket>(&outcome)) {
-      co_return TicketAnswer(context, http::Status::ok, *ticket,
-                             {.include_internal = MayReadInternal(context.principal)});
+      co_return TicketAnswer(context, http::Status::ok, *ticket, {});
     }
     if (std::holds_alternative<storage::NotFound>(outcome)) {
       co_return Reply(context, TicketNotFound(id));

@@ -1,9 +1,10 @@
 // ticketd: one binary, one role per subcommand.
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <iostream>
-#include <utility>  // before Asio's coroutine headers (Boost 1.74)
 
 #include "api/health_monitor.hpp"
 #include "api/system_routes.hpp"

@@ -231,7 +231,7 @@ bool TicketChanges::Empty() const {
 FieldErrors DecodeChanges(const json& body, BodyKind kind, TicketChanges& out) {
   FieldErrors errors;
   if (!body.is_object()) {
-    errors.push_back({"", "the body must be a JSON object"});
+    errors.push_back({"body", "must be a JSON object"});
     return errors;
   }
   Decoder decode(errors);

@@ -167,10 +167,11 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       co_return;  // closed, reset or timed out: nobody to answer
     }
 
+    // An oversized body is refused from its Content-Length, after the header.
+    const bool have_header = parser.is_header_done() || ec == beast_http::error::body_limit;
     const std::string instance =
-        parser.is_header_done() ? std::string(ToStd(parser.get().target())) : std::string();
-    const std::string request_id =
-        parser.is_header_done() ? RequestIdOf(parser.get()) : NewRequestId();
+        have_header ? std::string(ToStd(parser.get().target())) : std::string();
+    const std::string request_id = have_header ? RequestIdOf(parser.get()) : NewRequestId();
     Response response = MakeProblemResponse(problem, instance, request_id, 11);
     response.set(kRequestIdHeader, request_id);
     response.keep_alive(false);

@@ -4,6 +4,8 @@
 // request and drains gracefully on SIGTERM or SIGINT.
 #pragma once
 
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +17,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_set>
-#include <utility>  // before Asio's coroutine headers (Boost 1.74)
 
 #include "http/metrics.hpp"
 #include "http/router.hpp"

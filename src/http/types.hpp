@@ -2,12 +2,13 @@
 // context that handlers receive, and the handler signature.
 #pragma once
 
+#include <utility>  // before Asio's coroutine headers (Boost 1.74)
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <utility>  // before Asio's coroutine headers (Boost 1.74)
 #include <vector>
 
 #include "domain/list_query.hpp"

@@ -115,7 +115,7 @@ TEST(DecodeUpdate, BodyMustBeAnObject) {
   TicketChanges changes;
   const auto errors = DecodeChanges(json::array(), BodyKind::kUpdate, changes);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].path, "");
+  EXPECT_EQ(errors[0].path, "body");
 }
 
 TEST(DecodeAssign, MissingOrNullAssigneeUnassigns) {
