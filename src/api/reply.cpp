@@ -84,7 +84,10 @@ std::optional<std::int64_t> ExpectedVersion(const http::RequestContext& context)
 }
 
 std::string ETagOf(std::int64_t version) {
-  return "\"" + std::to_string(version) + "\"";
+  std::string tag = std::to_string(version);
+  tag.insert(tag.begin(), '"');
+  tag.push_back('"');
+  return tag;
 }
 
 }  // namespace ticketd::api
