@@ -58,7 +58,8 @@ int RunApi() {
                         .size = config->db_pool_size,
                         .acquire_timeout = config->db_acquire_timeout,
                         .statement_timeout = config->db_statement_timeout,
-                        .connect_timeout = config->db_connect_timeout});
+                        .connect_timeout = config->db_connect_timeout,
+                        .statements = storage::TicketRepository::Statements()});
   storage::TicketRepository tickets(pool);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config->db_pool_size));
 

@@ -44,7 +44,11 @@ PgPool::Lease PgPool::Acquire() {
   ++in_use_;
   lock.unlock();
   try {
-    return Lease(*this, std::make_unique<pqxx::connection>(url_));
+    auto connection = std::make_unique<pqxx::connection>(url_);
+    for (const auto& statement : options_.statements) {
+      connection->prepare(statement.name, statement.sql);
+    }
+    return Lease(*this, std::move(connection));
   } catch (...) {
     lock.lock();
     --open_;

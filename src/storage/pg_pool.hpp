@@ -22,12 +22,19 @@ class PoolTimeout : public std::runtime_error {
   PoolTimeout() : std::runtime_error("no database connection free within the deadline") {}
 };
 
+// A statement every pooled connection prepares (lazily, on first use).
+struct PreparedStatement {
+  std::string name;
+  std::string sql;
+};
+
 struct PoolOptions {
   std::string url;  // libpq URL, already normalised
   int size = 8;
   std::chrono::milliseconds acquire_timeout{3000};
   std::chrono::milliseconds statement_timeout{5000};
   std::chrono::seconds connect_timeout{5};
+  std::vector<PreparedStatement> statements;
 };
 
 // The libpq URL with connect_timeout, statement_timeout and application_name.

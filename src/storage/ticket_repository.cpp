@@ -117,6 +117,19 @@ SELECT
   (SELECT count(*) FROM live, today WHERE resolved_at >= today.start)
 )sql";
 
+constexpr const char* kInsertName = "ticket_insert";
+constexpr const char* kSelectOneName = "ticket_select";
+constexpr const char* kSelectForUpdateName = "ticket_select_for_update";
+constexpr const char* kUpdateName = "ticket_update";
+constexpr const char* kSelectVersionName = "ticket_select_version";
+constexpr const char* kSoftDeleteName = "ticket_soft_delete";
+constexpr const char* kListCountName = "ticket_count";
+constexpr const char* kStatsName = "ticket_stats";
+
+std::string ListPageName(std::size_t index) {
+  return "ticket_page_" + std::to_string(index);
+}
+
 std::optional<std::string> OptionalText(const pqxx::field& field) {
   if (field.is_null())
     return std::nullopt;
@@ -204,24 +217,41 @@ std::map<std::string, std::int64_t> CountsFor(const char* json_text,
 
 }  // namespace
 
+std::vector<PreparedStatement> TicketRepository::Statements() {
+  std::vector<PreparedStatement> statements = {
+      {kInsertName, kInsert},
+      {kSelectOneName, kSelectOne},
+      {kSelectForUpdateName, kSelectForUpdate},
+      {kUpdateName, kUpdate},
+      {kSelectVersionName, kSelectVersion},
+      {kSoftDeleteName, kSoftDelete},
+      {kListCountName, kListCount},
+      {kStatsName, kStats},
+  };
+  for (std::size_t i = 0; i < kListPage.size(); ++i) {
+    statements.push_back({ListPageName(i), kListPage[i]});
+  }
+  return statements;
+}
+
 Ticket TicketRepository::Create(const Ticket& draft, const std::string& now) {
+  // One statement, so autocommit is atomic and saves BEGIN and COMMIT.
   auto lease = pool_.Acquire();
-  pqxx::work tx(*lease);
-  const auto row = tx.exec_params1(
-      kInsert, draft.title, draft.description, std::string(domain::ToString(draft.status)),
+  pqxx::nontransaction tx(*lease);
+  const auto row = tx.exec_prepared1(
+      kInsertName, draft.title, draft.description, std::string(domain::ToString(draft.status)),
       std::string(domain::ToString(draft.priority)), std::string(domain::ToString(draft.urgency)),
       std::string(domain::ToString(draft.category)), draft.subcategory, draft.department,
       ArrayLiteral(draft.tags), draft.created_by_id, draft.assigned_to_id, draft.due_date,
       draft.resolution_summary, draft.internal_notes, draft.metadata.dump(),
       std::string(domain::ToString(draft.source_channel)), now);
-  tx.commit();
   return FromRow(row);
 }
 
 std::optional<Ticket> TicketRepository::Find(const std::string& id) {
   auto lease = pool_.Acquire();
-  pqxx::read_transaction tx(*lease);
-  const auto rows = tx.exec_params(kSelectOne, id);
+  pqxx::nontransaction tx(*lease);
+  const auto rows = tx.exec_prepared(kSelectOneName, id);
   if (rows.empty())
     return std::nullopt;
   return FromRow(rows[0]);
@@ -241,19 +271,21 @@ TicketPage TicketRepository::List(const domain::ListQuery& query) {
       query.created_after,
       query.created_before,
   };
-  const auto& statement = kListPage[static_cast<std::size_t>(query.sort_by) * 2 +
-                                    (query.sort_order == domain::SortOrder::kDesc ? 1 : 0)];
+  const auto statement = ListPageName(static_cast<std::size_t>(query.sort_by) * 2 +
+                                      (query.sort_order == domain::SortOrder::kDesc ? 1 : 0));
 
+  // Under READ COMMITTED a transaction would not make the count and the
+  // page one snapshot either; two autocommit statements save two round trips.
   auto lease = pool_.Acquire();
-  pqxx::read_transaction tx(*lease);
+  pqxx::nontransaction tx(*lease);
   TicketPage page;
-  page.total = tx.exec_params1(kListCount, pqxx::prepare::make_dynamic_params(filters))[0]
+  page.total = tx.exec_prepared1(kListCountName, pqxx::prepare::make_dynamic_params(filters))[0]
                    .as<std::int64_t>();
   if (query.Offset() >= page.total)
     return page;
 
-  const auto rows = tx.exec_params(statement, pqxx::prepare::make_dynamic_params(filters),
-                                   query.size, query.Offset());
+  const auto rows = tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(filters),
+                                     query.size, query.Offset());
   page.items.reserve(rows.size());
   for (const auto& row : rows)
     page.items.push_back(FromRow(row));
@@ -265,7 +297,7 @@ UpdateOutcome TicketRepository::Update(const std::string& id, const domain::Tick
                                        const std::string& now) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
-  const auto rows = tx.exec_params(kSelectForUpdate, id);
+  const auto rows = tx.exec_prepared(kSelectForUpdateName, id);
   if (rows.empty())
     return NotFound{};
   Ticket ticket = FromRow(rows[0]);
@@ -283,12 +315,12 @@ UpdateOutcome TicketRepository::Update(const std::string& id, const domain::Tick
       break;
   }
 
-  const auto row = tx.exec_params1(
-      kUpdate, id, ticket.title, ticket.description, std::string(domain::ToString(ticket.status)),
-      std::string(domain::ToString(ticket.priority)), std::string(domain::ToString(ticket.urgency)),
-      std::string(domain::ToString(ticket.category)), ticket.subcategory, ticket.department,
-      ArrayLiteral(ticket.tags), ticket.assigned_to_id, ticket.due_date, ticket.resolution_summary,
-      ticket.internal_notes, ticket.metadata.dump(),
+  const auto row = tx.exec_prepared1(
+      kUpdateName, id, ticket.title, ticket.description,
+      std::string(domain::ToString(ticket.status)), std::string(domain::ToString(ticket.priority)),
+      std::string(domain::ToString(ticket.urgency)), std::string(domain::ToString(ticket.category)),
+      ticket.subcategory, ticket.department, ArrayLiteral(ticket.tags), ticket.assigned_to_id,
+      ticket.due_date, ticket.resolution_summary, ticket.internal_notes, ticket.metadata.dump(),
       std::string(domain::ToString(ticket.source_channel)), ticket.updated_at,
       ticket.last_activity_at, ticket.resolved_at, ticket.closed_at, ticket.version);
   tx.commit();
@@ -300,21 +332,21 @@ DeleteOutcome TicketRepository::Delete(const std::string& id,
                                        const std::string& now) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
-  const auto rows = tx.exec_params(kSelectVersion, id);
+  const auto rows = tx.exec_prepared(kSelectVersionName, id);
   if (rows.empty())
     return NotFound{};
   const auto version = rows[0][0].as<std::int64_t>();
   if (expected_version && *expected_version != version)
     return VersionMismatch{version};
-  tx.exec_params0(kSoftDelete, id, now);
+  tx.exec_prepared0(kSoftDeleteName, id, now);
   tx.commit();
   return std::monostate{};
 }
 
 TicketStats TicketRepository::Stats() {
   auto lease = pool_.Acquire();
-  pqxx::read_transaction tx(*lease);
-  const auto row = tx.exec1(kStats);
+  pqxx::nontransaction tx(*lease);
+  const auto row = tx.exec_prepared1(kStatsName);
   TicketStats stats;
   stats.total = row[0].as<std::int64_t>();
   stats.open = row[1].as<std::int64_t>();

@@ -51,7 +51,11 @@ struct TicketStats {
 
 class TicketRepository {
  public:
+  // `pool` must have been created with Statements() among its statements.
   explicit TicketRepository(PgPool& pool) : pool_(pool) {}
+
+  // The prepared statements the repository executes.
+  static std::vector<PreparedStatement> Statements();
 
   // Stores a new ticket built by domain::NewTicket; fills id and times.
   domain::Ticket Create(const domain::Ticket& draft, const std::string& now);

@@ -28,7 +28,8 @@ class TicketRepositoryTest : public ::testing::Test {
     database_ = new testing::TestDatabase(*base);
     pqxx::connection connection(database_->url());
     Migrator(connection, EmbeddedMigrations()).Up();
-    pool_ = new PgPool({.url = database_->url(), .size = 4});
+    pool_ = new PgPool(
+        {.url = database_->url(), .size = 4, .statements = TicketRepository::Statements()});
   }
   static void TearDownTestSuite() {
     delete pool_;
