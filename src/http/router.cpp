@@ -113,7 +113,9 @@ std::variant<Router::Match, Router::MethodNotAllowed, Router::NoRoute> Router::F
     }
     if (!allow.empty())
       allow += ", ";
-    allow += std::string(beast_http::to_string(route.method));
+    allow += std::string(ToStd(beast_http::to_string(route.method)));
+    if (route.method == Verb::get)
+      allow += ", HEAD";
     if (route.method == method)
       best = &route;
   }

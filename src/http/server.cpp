@@ -218,7 +218,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       response = MakeProblemResponse(BadRequest("The request target has a malformed %-escape."),
                                      target, context.request_id, request.version());
     } else {
-      auto found = server_.router_.Find(request.method(), context.path);
+      // HEAD is GET without the body (RFC 9110, 9.3.2).
+      const Verb method = request.method() == Verb::head ? Verb::get : request.method();
+      auto found = server_.router_.Find(method, context.path);
       if (auto* match = std::get_if<Router::Match>(&found)) {
         context.route = match->route;
         context.path_params = std::move(match->params);
@@ -247,6 +249,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     response.version(request.version());
     response.set(kRequestIdHeader, context.request_id);
     response.prepare_payload();
+    if (request.method() == Verb::head)
+      response.body().clear();
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -153,6 +153,17 @@ describe('errors', { skip: skipReason }, () => {
     }
   });
 
+  describe('HEAD', () => {
+    test('HEAD is answered like GET, without a body', async () => {
+      const get = await api('GET', '/api/v1/tickets/stats/overview');
+      const head = await api('HEAD', '/api/v1/tickets/stats/overview');
+      assert.equal(head.status, 200);
+      assert.equal(head.text, '');
+      assert.equal(head.headers.get('content-type'), get.headers.get('content-type'));
+      assert.ok(Number(head.headers.get('content-length')) > 0);
+    });
+  });
+
   describe('validation', () => {
     test('three invalid fields give three errors with their paths', async () => {
       const res = await api('POST', '/api/v1/tickets', {

@@ -46,11 +46,11 @@ TEST_F(RouterTest, WrongMethodListsAllowedOnes) {
   const auto found = router_.Find(Verb::delete_, "/api/v1/tickets");
   const auto* refused = std::get_if<Router::MethodNotAllowed>(&found);
   ASSERT_NE(refused, nullptr);
-  EXPECT_EQ(refused->allow, "GET, POST");
+  EXPECT_EQ(refused->allow, "GET, HEAD, POST");
 
   const auto stats = router_.Find(Verb::post, "/api/v1/tickets/stats/overview");
   ASSERT_TRUE(std::holds_alternative<Router::MethodNotAllowed>(stats));
-  EXPECT_EQ(std::get<Router::MethodNotAllowed>(stats).allow, "GET");
+  EXPECT_EQ(std::get<Router::MethodNotAllowed>(stats).allow, "GET, HEAD");
 }
 
 TEST_F(RouterTest, UnknownPathsFindNothing) {
