@@ -80,6 +80,9 @@ main() {
   local port="${PORT:-8000}" base jwt_secret
   base="http://127.0.0.1:${port}"
   cd "${ROOT}"
+  if [[ ! "${port}" =~ ^[0-9]+$ ]] || ((port < 1 || port > 32767)); then
+    die "PORT must be a number from 1 to 32767 (ports above are the kernel's ephemeral range), got '${port}'"
+  fi
   check_port "${port}"
 
   "${ROOT}/scripts/deps.sh"
@@ -98,8 +101,9 @@ main() {
 
   check_port "${port}"
   jwt_secret="${JWT_SECRET_KEY:-$(openssl rand -hex 32)}"
-  PORT="${port}" DOCS_ASSETS_DIR="${ROOT}/web/node_modules" JWT_SECRET_KEY="${jwt_secret}" \
-    "${BIN}" api &
+  # Loopback only: this release has no accounts yet (issue #3).
+  HOST="${HOST:-127.0.0.1}" PORT="${port}" DOCS_ASSETS_DIR="${ROOT}/web/node_modules" \
+    JWT_SECRET_KEY="${jwt_secret}" "${BIN}" api &
   API_PID=$!
   wait_for "ticketd api" 60 api_live "${base}" || die "ticketd api did not become live"
 

@@ -34,6 +34,13 @@ std::optional<std::pair<std::string, std::string>> HostPort(const std::string& u
   return std::pair{authority.substr(0, colon), authority.substr(colon + 1)};
 }
 
+// libpq's reasons name hosts and settings, never passwords; they are logged
+// at debug level each time and reach the warning line on state changes.
+void LogReason(std::string_view dependency, std::string_view reason) {
+  log::Write(log::Level::kDebug, "health", "check failed",
+             {{"dependency", dependency}, {"reason", reason}});
+}
+
 }  // namespace
 
 HealthMonitor::HealthMonitor(HealthOptions options) : options_(std::move(options)) {
@@ -125,12 +132,15 @@ CheckResult HealthMonitor::CheckDatabase(std::optional<int>& schema_version) {
       schema_version = 0;
     }
     return {true, "", Since(start)};
-  } catch (const pqxx::broken_connection&) {
+  } catch (const pqxx::broken_connection& error) {
+    // The answer stays generic (it is public); the log line says why.
     connection_.reset();
+    LogReason("database", error.what());
     return {false, "cannot connect to PostgreSQL", std::nullopt};
   } catch (const std::exception& error) {
     connection_.reset();
-    return {false, std::string("query failed: ") + error.what(), std::nullopt};
+    LogReason("database", error.what());
+    return {false, "the health query failed", std::nullopt};
   }
 }
 

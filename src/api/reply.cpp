@@ -6,6 +6,17 @@ namespace ticketd::api {
 
 namespace beast_http = http::beast_http;
 
+namespace {
+
+// nlohmann's messages start with "[json.exception.parse_error.101] ".
+std::string WithoutPrefix(std::string what) {
+  if (const auto at = what.find("] "); at != std::string::npos)
+    what = what.substr(at + 2);
+  return what;
+}
+
+}  // namespace
+
 http::Response Json(const http::RequestContext& context, http::Status status,
                     const nlohmann::json& body) {
   http::Response response{status, context.request.version()};
@@ -52,35 +63,46 @@ std::variant<JsonBody, http::Problem> ReadJsonBody(const http::RequestContext& c
   try {
     body.value = nlohmann::json::parse(context.request.body());
   } catch (const nlohmann::json::parse_error& error) {
-    // nlohmann's message is "[json.exception.parse_error.101] parse error at ...".
-    std::string what = error.what();
-    if (const auto at = what.find("] "); at != std::string::npos)
-      what = what.substr(at + 2);
     return http::MalformedJson("The body is not valid JSON (byte " + std::to_string(error.byte) +
-                               "): " + what);
+                               "): " + WithoutPrefix(error.what()));
+  } catch (const nlohmann::json::exception& error) {
+    // For example a number beyond the range of a double.
+    return http::MalformedJson("The body cannot be read as JSON: " + WithoutPrefix(error.what()));
   }
   return body;
 }
 
-std::optional<std::int64_t> ExpectedVersion(const http::RequestContext& context) {
+std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& context) {
   const auto found = context.request.find(beast_http::field::if_match);
   if (found == context.request.end())
     return std::nullopt;
-  std::string_view value = http::ToStd(found->value());
-  while (!value.empty() && value.front() == ' ')
-    value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ')
-    value.remove_suffix(1);
-  if (value == "*")
-    return std::nullopt;
-  if (value.size() < 3 || value.front() != '"' || value.back() != '"')
-    return -1;
-  std::int64_t version = -1;
-  const auto digits = value.substr(1, value.size() - 2);
-  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
-  if (ec != std::errc() || ptr != digits.data() + digits.size())
-    return -1;
-  return version;
+
+  domain::VersionPrecondition precondition;
+  std::string_view rest = http::ToStd(found->value());
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view tag = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t'))
+      tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
+      tag.remove_suffix(1);
+
+    if (tag == "*")
+      return std::nullopt;
+    // Strong comparison: W/ tags never match, and the opaque part must be
+    // spelled exactly as we spell versions (so "020" is not "20").
+    if (tag.size() < 3 || tag.front() != '"' || tag.back() != '"')
+      continue;
+    const auto opaque = tag.substr(1, tag.size() - 2);
+    std::int64_t version = 0;
+    const auto [ptr, ec] = std::from_chars(opaque.data(), opaque.data() + opaque.size(), version);
+    if (ec == std::errc() && ptr == opaque.data() + opaque.size() &&
+        std::to_string(version) == opaque) {
+      precondition.versions.push_back(version);
+    }
+  }
+  return precondition;
 }
 
 std::string ETagOf(std::int64_t version) {

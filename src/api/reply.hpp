@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "domain/ticket.hpp"
 #include "http/problem.hpp"
 #include "http/types.hpp"
 
@@ -41,10 +42,10 @@ struct JsonBody {
 std::variant<JsonBody, http::Problem> ReadJsonBody(const http::RequestContext& context,
                                                    bool allow_merge_patch);
 
-// The version an If-Match header demands: std::nullopt when the header is
-// absent or "*". A value that cannot be one of our ETags yields -1, which
-// matches no version.
-std::optional<std::int64_t> ExpectedVersion(const http::RequestContext& context);
+// The If-Match precondition (RFC 9110, 13.1.1): std::nullopt when the
+// header is absent or "*"; otherwise the versions its strong entity tags
+// name. Weak tags and tags that are not ours match nothing.
+std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& context);
 
 std::string ETagOf(std::int64_t version);
 

@@ -41,7 +41,8 @@ constexpr std::string_view kSwaggerInit = R"js(window.addEventListener('load', f
     dom_id: '#swagger-ui',
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    layout: 'StandaloneLayout'
+    layout: 'StandaloneLayout',
+    validatorUrl: null
   });
 });
 )js";
@@ -138,6 +139,16 @@ json YamlToJson(const YAML::Node& node) {
   }
 }
 
+// ReDoc's bundle shows a logo from Redocly's CDN; the page must not reach
+// out, so the address becomes an empty image (the bundle hides it on error).
+std::string WithoutCdn(std::string contents) {
+  constexpr std::string_view kLogo = "https://cdn.redoc.ly/redoc/logo-mini.svg";
+  for (auto at = contents.find(kLogo); at != std::string::npos; at = contents.find(kLogo, at)) {
+    contents.replace(at, kLogo.size(), "data:,");
+  }
+  return contents;
+}
+
 std::optional<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -189,7 +200,7 @@ void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
                                          : std::filesystem::path(deps->config.docs_assets_dir);
   for (const auto& [url, file, type] : kAssets) {
     if (auto contents = ReadFile(root / file)) {
-      (*assets)[std::string(url)] = {std::string(type), std::move(*contents)};
+      (*assets)[std::string(url)] = {std::string(type), WithoutCdn(std::move(*contents))};
     }
   }
   const bool docs_ready = assets->size() == std::size(kAssets);

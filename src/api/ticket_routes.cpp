@@ -130,9 +130,9 @@ class TicketRoutes {
     if (!errors.empty())
       co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
-    const auto expected = ExpectedVersion(context);
-    const auto outcome =
-        co_await Offload(blocking_, [&] { return tickets_.Update(id, changes, expected, Now()); });
+    const auto precondition = IfMatch(context);
+    const auto outcome = co_await Offload(
+        blocking_, [&] { return tickets_.Update(id, changes, precondition, Now()); });
 
     if (const auto* ticket = std::get_if<domain::Ticket>(&outcome)) {
       co_return TicketAnswer(context, http::Status::ok, *ticket, {});
@@ -155,9 +155,9 @@ class TicketRoutes {
     if (!domain::IsUuid(id))
       co_return Reply(context, TicketNotFound(id));
 
-    const auto expected = ExpectedVersion(context);
+    const auto precondition = IfMatch(context);
     const auto outcome =
-        co_await Offload(blocking_, [&] { return tickets_.Delete(id, expected, Now()); });
+        co_await Offload(blocking_, [&] { return tickets_.Delete(id, precondition, Now()); });
     if (std::holds_alternative<storage::NotFound>(outcome)) {
       co_return Reply(context, TicketNotFound(id));
     }
@@ -185,8 +185,9 @@ class TicketRoutes {
 
  private:
   static http::Problem StaleVersion(const storage::VersionMismatch& stale) {
-    return http::PreconditionFailed("If-Match does not match the ticket's current ETag " +
-                                    ETagOf(stale.current) + "; read it again and retry.");
+    return http::PreconditionFailed(
+        "If-Match does not name the ticket's current ETag " + ETagOf(stale.current) +
+        " (weak W/ tags never match); read the ticket again and retry.");
   }
 
   storage::TicketRepository& tickets_;

@@ -1,5 +1,7 @@
 #include "common/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <charconv>
 #include <cstdlib>
@@ -32,7 +34,7 @@ constexpr std::array<SettingInfo, 32> kSettings = {{
     {"HEALTH_CHECK_INTERVAL_S", "5", "seconds between background dependency checks"},
     {"MCP_SERVER_URL", "", "MCP address probed by /health; unset means healthy"},
     {"DOCS_ASSETS_DIR", "web/node_modules", "folder holding swagger-ui-dist and redoc"},
-    {"DEPLOY_COLOR", "", "red or green colour of this deployment, shown by /version"},
+    {"DEPLOY_COLOR", "", "colour of this deployment (e.g. red or green), shown by /version"},
     {"CORS_ORIGINS", "", "comma-separated allowed origins (used from issue #3)"},
     {"TRUSTED_PROXIES", "", "comma-separated proxy addresses (used from issue #3)"},
     {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
@@ -92,6 +94,12 @@ class Reader {
   const EnvLookup& env_;
   std::string error_;
 };
+
+bool IsIpAddress(const std::string& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -225,6 +233,10 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   }
 
   read.Text("HOST", config.bind_address);
+  if (!IsIpAddress(config.bind_address)) {
+    read.Fail("HOST: must be an IPv4 or IPv6 address such as 0.0.0.0 or 127.0.0.1, got '" +
+              config.bind_address + "'");
+  }
   read.Integer("PORT", config.port, 1, 65535);
   read.Integer("MCP_PORT", config.mcp_port, 1, 65535);
   read.Integer("MONITOR_PORT", config.monitor_port, 1, 65535);

@@ -59,6 +59,14 @@ void Many(const QueryParams& params, std::string_view name,
 FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   FieldErrors errors;
 
+  // Values reach PostgreSQL as text, which must be UTF-8 without NUL.
+  for (const auto& [name, value] : params) {
+    if (!IsStorableText(value)) {
+      errors.push_back({name, "must be UTF-8 text without NUL characters"});
+      return errors;
+    }
+  }
+
   if (const auto* page = Single(params, "page")) {
     const auto value = ParseInt(*page);
     if (!value || *value < 1) {

@@ -89,6 +89,20 @@ struct Ticket {
   std::int64_t version = 1;
 };
 
+// An If-Match precondition: the versions whose ETag it names. An empty list
+// accepts no version (every tag named was weak or not one of ours).
+struct VersionPrecondition {
+  std::vector<std::int64_t> versions;
+
+  bool Accepts(std::int64_t version) const {
+    for (const auto v : versions) {
+      if (v == version)
+        return true;
+    }
+    return false;
+  }
+};
+
 // The brief's transition table. A move to the current status is not a
 // transition and is refused as well.
 bool IsTransitionAllowed(Status from, Status to);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 #include "domain/time_format.hpp"
@@ -18,6 +19,7 @@ constexpr std::size_t kNoteMax = 20'000;
 constexpr std::size_t kTagsMax = 50;
 constexpr std::size_t kTagMax = 64;
 constexpr std::size_t kMetadataMax = 64 * 1024;
+constexpr std::size_t kMetadataDepthMax = 16;
 
 constexpr std::array<std::string_view, 11> kReadOnly = {
     "id",          "version",   "created_by_id", "created_at",  "updated_at", "last_activity_at",
@@ -33,6 +35,37 @@ std::size_t Utf8Length(const std::string& text) {
 bool IsBlank(const std::string& text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+// Why PostgreSQL's jsonb (or a client) cannot hold `root`, or std::nullopt.
+// Walks iteratively so that hostile nesting cannot exhaust the stack.
+std::optional<std::string> CheckJsonTree(const json& root) {
+  std::vector<std::pair<const json*, std::size_t>> pending = {{&root, 1}};
+  while (!pending.empty()) {
+    const auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > kMetadataDepthMax) {
+      return "must not nest deeper than " + std::to_string(kMetadataDepthMax) + " levels";
+    }
+    if (node->is_string() && node->get_ref<const std::string&>().find('\0') != std::string::npos) {
+      return "must not contain NUL (\\u0000) characters";
+    }
+    if (node->is_number_float() && !std::isfinite(node->get<double>())) {
+      return "must not contain numbers outside the double range";
+    }
+    if (node->is_object()) {
+      for (const auto& [key, child] : node->items()) {
+        if (key.find('\0') != std::string::npos) {
+          return "must not contain NUL (\\u0000) characters";
+        }
+        pending.emplace_back(&child, depth + 1);
+      }
+    } else if (node->is_array()) {
+      for (const auto& child : *node)
+        pending.emplace_back(&child, depth + 1);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string JoinNames(std::span<const std::string_view> names) {
@@ -61,6 +94,10 @@ class Decoder {
       return std::nullopt;
     }
     const auto& text = value.get_ref<const std::string&>();
+    if (text.find('\0') != std::string::npos) {
+      Fail(path, "must not contain NUL (\\u0000) characters");
+      return std::nullopt;
+    }
     const std::size_t length = Utf8Length(text);
     if (length == 0 || (!allow_blank && IsBlank(text))) {
       Fail(path, "must not be empty");
@@ -144,6 +181,11 @@ class Decoder {
   std::optional<json> Metadata(const std::string& path, const json& value) {
     if (!value.is_object()) {
       Fail(path, "must be a JSON object");
+      return std::nullopt;
+    }
+    // Checked before anything walks the value recursively (dump() does).
+    if (auto problem = CheckJsonTree(value)) {
+      Fail(path, *problem);
       return std::nullopt;
     }
     if (value.dump().size() > kMetadataMax) {

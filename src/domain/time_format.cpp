@@ -1,6 +1,7 @@
 #include "domain/time_format.hpp"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
@@ -41,7 +42,7 @@ std::string FormatUtc(std::chrono::system_clock::time_point when) {
   }
   std::tm parts{};
   gmtime_r(&seconds, &parts);
-  char buffer[40];
+  char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", parts.tm_year + 1900,
                 parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
                 fraction);
@@ -56,8 +57,9 @@ bool IsRfc3339(std::string_view text) {
       !Digits(text, 14, 2, minute) || text[16] != ':' || !Digits(text, 17, 2, second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > DaysIn(year, month) || hour > 23 || minute > 59 ||
-      second > 60) {
+  // Year 0 does not exist for PostgreSQL; offsets beyond 15:59 are rejected by it.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysIn(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
     return false;
   }
 
@@ -77,7 +79,48 @@ bool IsRfc3339(std::string_view text) {
     return false;
   int offset_hour, offset_minute;
   return at + 6 == text.size() && Digits(text, at + 1, 2, offset_hour) && text[at + 3] == ':' &&
-         Digits(text, at + 4, 2, offset_minute) && offset_hour <= 23 && offset_minute <= 59;
+         Digits(text, at + 4, 2, offset_minute) && offset_hour <= 15 && offset_minute <= 59;
+}
+
+bool IsStorableText(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == 0)
+      return false;
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    } else if ((byte & 0xE0) == 0xC0) {
+      length = 2;
+      code = byte & 0x1F;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3;
+      code = byte & 0x0F;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4;
+      code = byte & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > text.size())
+      return false;
+    for (std::size_t j = 1; j < length; ++j) {
+      const auto next = static_cast<unsigned char>(text[i + j]);
+      if ((next & 0xC0) != 0x80)
+        return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
 }
 
 }  // namespace ticketd::domain

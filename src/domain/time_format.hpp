@@ -12,7 +12,11 @@ std::string FormatUtc(std::chrono::system_clock::time_point when);
 
 // True when `text` is an RFC 3339 date-time with a zone ("Z" or "+hh:mm"),
 // e.g. "2026-12-03T10:00:00Z" or "2026-12-03T10:00:00.5+02:00", and its
-// fields are in range.
+// fields are in range: years from 1, offsets up to 15:59 (PostgreSQL's).
 bool IsRfc3339(std::string_view text);
+
+// True when `text` is well-formed UTF-8 without NUL characters, as
+// PostgreSQL's text requires.
+bool IsStorableText(std::string_view text);
 
 }  // namespace ticketd::domain

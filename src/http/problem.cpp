@@ -47,6 +47,9 @@ Response MakeProblemResponse(const Problem& problem, std::string_view instance,
   Response response{problem.status, http_version};
   response.set(beast_http::field::content_type, "application/problem+json");
   response.set(beast_http::field::cache_control, "no-store");
+  if (problem.status == Status::service_unavailable) {
+    response.set(beast_http::field::retry_after, "5");
+  }
   response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   response.prepare_payload();
   return response;

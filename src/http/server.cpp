@@ -8,6 +8,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <cmath>
+#include <optional>
 #include <pqxx/except>
 #include <random>
 #include <thread>
@@ -52,6 +54,27 @@ std::string RequestIdOf(const Request& request) {
       return NewRequestId();
   }
   return std::string(given);
+}
+
+// Methods outside HTTP's registry share one label, so that clients cannot
+// grow the metrics without bound.
+std::string_view MethodLabel(const Request& request) {
+  return request.method() == Verb::unknown ? std::string_view("OTHER")
+                                           : ToStd(request.method_string());
+}
+
+// Why a request that parsed as HTTP cannot be served, or std::nullopt.
+std::optional<std::string> RefuseTarget(const Request& request, std::string_view target,
+                                        bool escapes_ok) {
+  if (target.empty() || target.front() != '/') {
+    return "The request target must be a path such as /api/v1/tickets (origin form).";
+  }
+  if (!escapes_ok)
+    return "The request target has a malformed %-escape.";
+  if (request.version() >= 11 && request.find(beast_http::field::host) == request.end()) {
+    return "An HTTP/1.1 request must carry a Host header.";
+  }
+  return std::nullopt;
 }
 
 // Maps what escaped a handler to an answer. Runs inside the catch boundary.
@@ -157,7 +180,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       problem = PayloadTooLarge("The body exceeds the limit of " +
                                 std::to_string(server_.options_.max_body_bytes) + " bytes.");
     } else if (ec == beast_http::error::header_limit) {
-      problem = HeadersTooLarge("The request headers exceed the limit of " +
+      problem = HeadersTooLarge("The request line and headers exceed the limit of " +
                                 std::to_string(server_.options_.max_header_bytes) + " bytes.");
     } else if (ec.category() ==
                    beast_http::make_error_code(beast_http::error::end_of_stream).category() &&
@@ -214,9 +237,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
     Response response;
     std::exception_ptr failure;
-    if (!path_ok || !query_ok || target.empty() || target.front() != '/') {
-      response = MakeProblemResponse(BadRequest("The request target has a malformed %-escape."),
-                                     target, context.request_id, request.version());
+    if (const auto refused = RefuseTarget(request, target, path_ok && query_ok)) {
+      response =
+          MakeProblemResponse(BadRequest(*refused), target, context.request_id, request.version());
     } else {
       // HEAD is GET without the body (RFC 9110, 9.3.2).
       const Verb method = request.method() == Verb::head ? Verb::get : request.method();
@@ -255,14 +278,14 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const unsigned status = response.result_int();
-    server_.metrics_.ObserveRequest(ToStd(request.method_string()), context.route, status, seconds);
+    server_.metrics_.ObserveRequest(MethodLabel(request), context.route, status, seconds);
     if (log::Enabled(log::Level::kInfo)) {
       log::Info("http", "request",
                 {{"method", ToStd(request.method_string())},
                  {"route", context.route},
                  {"path", context.path},
                  {"status", status},
-                 {"duration_ms", seconds * 1000.0},
+                 {"duration_ms", std::round(seconds * 1e6) / 1e3},
                  {"request_id", context.request_id}});
     }
     co_return response;

@@ -292,16 +292,16 @@ TicketPage TicketRepository::List(const domain::ListQuery& query) {
   return page;
 }
 
-UpdateOutcome TicketRepository::Update(const std::string& id, const domain::TicketChanges& changes,
-                                       std::optional<std::int64_t> expected_version,
-                                       const std::string& now) {
+UpdateOutcome TicketRepository::Update(
+    const std::string& id, const domain::TicketChanges& changes,
+    const std::optional<domain::VersionPrecondition>& precondition, const std::string& now) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_prepared(kSelectForUpdateName, id);
   if (rows.empty())
     return NotFound{};
   Ticket ticket = FromRow(rows[0]);
-  if (expected_version && *expected_version != ticket.version) {
+  if (precondition && !precondition->Accepts(ticket.version)) {
     return VersionMismatch{ticket.version};
   }
 
@@ -327,16 +327,16 @@ UpdateOutcome TicketRepository::Update(const std::string& id, const domain::Tick
   return FromRow(row);
 }
 
-DeleteOutcome TicketRepository::Delete(const std::string& id,
-                                       std::optional<std::int64_t> expected_version,
-                                       const std::string& now) {
+DeleteOutcome TicketRepository::Delete(
+    const std::string& id, const std::optional<domain::VersionPrecondition>& precondition,
+    const std::string& now) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_prepared(kSelectVersionName, id);
   if (rows.empty())
     return NotFound{};
   const auto version = rows[0][0].as<std::int64_t>();
-  if (expected_version && *expected_version != version)
+  if (precondition && !precondition->Accepts(version))
     return VersionMismatch{version};
   tx.exec_prepared0(kSoftDeleteName, id, now);
   tx.commit();

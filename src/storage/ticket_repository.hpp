@@ -65,13 +65,15 @@ class TicketRepository {
 
   TicketPage List(const domain::ListQuery& query);
 
-  // Loads the ticket under a row lock, checks `expected_version` when given,
+  // Loads the ticket under a row lock, checks `precondition` when given,
   // applies `changes` through the domain rules and stores the result.
   UpdateOutcome Update(const std::string& id, const domain::TicketChanges& changes,
-                       std::optional<std::int64_t> expected_version, const std::string& now);
+                       const std::optional<domain::VersionPrecondition>& precondition,
+                       const std::string& now);
 
   // Soft delete: the row stays, marked deleted, and is invisible afterwards.
-  DeleteOutcome Delete(const std::string& id, std::optional<std::int64_t> expected_version,
+  DeleteOutcome Delete(const std::string& id,
+                       const std::optional<domain::VersionPrecondition>& precondition,
                        const std::string& now);
 
   TicketStats Stats();

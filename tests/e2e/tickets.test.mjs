@@ -324,6 +324,24 @@ describe('tickets', { skip: skipReason }, () => {
       assert.equal(expectJson(res, 200, 'Ticket').version, 3);
     });
 
+    const lists = [
+      { header: (v) => `"${v}", "999"`, ok: true, name: 'a list holding the current tag' },
+      { header: (v) => `"999","${v}"`, ok: true, name: 'a list holding it last' },
+      { header: (v) => `W/"${v}"`, ok: false, name: 'a weak tag' },
+      { header: (v) => `"0${v}"`, ok: false, name: 'the version with a leading zero' },
+    ];
+    for (const { header, ok, name } of lists) {
+      test(`If-Match with ${name} ${ok ? 'succeeds' : 'answers 412'}`, async () => {
+        const created = await createTicket();
+        const res = await api('PUT', ticketPath(created.id), {
+          body: { title: 'listed' },
+          headers: { 'If-Match': header(created.version) },
+        });
+        if (ok) expectJson(res, 200, 'Ticket');
+        else expectProblem(res, 412, 'PRECONDITION_FAILED');
+      });
+    }
+
     test('If-Match * matches any current version', async () => {
       const created = await createTicket({ department: uniqueTag() });
       const res = await api('PUT', ticketPath(created.id), { body: { title: 'star' }, headers: { 'If-Match': '*' } });

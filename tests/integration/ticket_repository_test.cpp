@@ -90,12 +90,14 @@ TEST_F(TicketRepositoryTest, StaleVersionIsRefusedAndChangesNothing) {
   domain::TicketChanges changes;
   changes.title = "Changed";
 
-  const auto first = repository_->Update(created.id, changes, 1, Now());
+  const auto first =
+      repository_->Update(created.id, changes, domain::VersionPrecondition{{1}}, Now());
   ASSERT_TRUE(std::holds_alternative<domain::Ticket>(first));
   EXPECT_EQ(std::get<domain::Ticket>(first).version, 2);
 
   changes.title = "Lost update";
-  const auto second = repository_->Update(created.id, changes, 1, Now());
+  const auto second =
+      repository_->Update(created.id, changes, domain::VersionPrecondition{{1}}, Now());
   ASSERT_TRUE(std::holds_alternative<VersionMismatch>(second));
   EXPECT_EQ(std::get<VersionMismatch>(second).current, 2);
   EXPECT_EQ(repository_->Find(created.id)->title, "Changed");
@@ -190,7 +192,8 @@ TEST_F(TicketRepositoryTest, FiltersCombineAndPagingKeepsTheTotal) {
 TEST_F(TicketRepositoryTest, DeletedTicketsVanishFromReadsListsAndStats) {
   const auto doomed = Create("Doomed", "d");
   Create("Kept", "d");
-  EXPECT_TRUE(std::holds_alternative<VersionMismatch>(repository_->Delete(doomed.id, 7, Now())));
+  EXPECT_TRUE(std::holds_alternative<VersionMismatch>(
+      repository_->Delete(doomed.id, domain::VersionPrecondition{{7}}, Now())));
   EXPECT_TRUE(
       std::holds_alternative<std::monostate>(repository_->Delete(doomed.id, std::nullopt, Now())));
   EXPECT_TRUE(

@@ -99,6 +99,16 @@ TEST(ListQuery, ReadsEveryFilter) {
   EXPECT_EQ(query.Offset(), 20);
 }
 
+TEST(ListQuery, RefusesTextPostgresCannotStore) {
+  for (const std::string bad :
+       {std::string("\xFF"), std::string("\xE2\x82"), std::string("a\0", 2)}) {
+    ListQuery query;
+    const auto errors = Decode({{"q", bad}}, query);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].path, "q");
+  }
+}
+
 TEST(PageInfo, ComputesPagesAndNeighbours) {
   const auto empty = MakePageInfo(0, 1, 20);
   EXPECT_EQ(empty.pages, 0);

@@ -216,5 +216,45 @@ TEST(TimeFormat, ValidatesRfc3339) {
   }
 }
 
+TEST(StorableText, AcceptsUtf8AndRefusesWhatPostgresCannotStore) {
+  EXPECT_TRUE(IsStorableText("plain"));
+  EXPECT_TRUE(IsStorableText("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  EXPECT_TRUE(IsStorableText(""));
+  EXPECT_FALSE(IsStorableText(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsStorableText("\xFF"));
+  EXPECT_FALSE(IsStorableText("\xE2\x82"));          // truncated
+  EXPECT_FALSE(IsStorableText("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsStorableText("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsStorableText("\xF4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST(DecodeCreate, RefusesNulCharactersInsteadOfTruncating) {
+  auto body = ValidCreate();
+  body["title"] = std::string("nul\0here", 8);
+  body["metadata"] = {{std::string("k\0", 2), "v"}};
+  TicketChanges changes;
+  EXPECT_EQ(Paths(DecodeChanges(body, BodyKind::kCreate, changes)),
+            (std::vector<std::string>{"metadata", "title"}));
+}
+
+TEST(DecodeCreate, RefusesMetadataNestedTooDeep) {
+  json deep = json::array();
+  for (int i = 0; i < 40; ++i)
+    deep = json::array({deep});
+  auto body = ValidCreate();
+  body["metadata"] = {{"deep", deep}};
+  TicketChanges changes;
+  const auto errors = DecodeChanges(body, BodyKind::kCreate, changes);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "metadata");
+  EXPECT_NE(errors[0].reason.find("deeper"), std::string::npos);
+
+  json shallow = json::array();
+  for (int i = 0; i < 10; ++i)
+    shallow = json::array({shallow});
+  body["metadata"] = {{"ok", shallow}};
+  EXPECT_TRUE(DecodeChanges(body, BodyKind::kCreate, changes).empty());
+}
+
 }  // namespace
 }  // namespace ticketd::domain
