@@ -1,6 +1,55 @@
 #include "http/router.hpp"
 
 namespace ticketd::http {
+namespace {
+
+// Why a request that parsed as HTTP cannot be served, or std::nullopt.
+std::optional<std::string> RefuseTarget(const Request& request, std::string_view target,
+                                        bool escapes_ok) {
+  if (target.empty() || target.front() != '/') {
+    return "The request target must be a path such as /api/v1/tickets (origin form).";
+  }
+  if (!escapes_ok)
+    return "The request target has a malformed %-escape.";
+  if (request.version() >= 11 && request.find(beast_http::field::host) == request.end()) {
+    return "An HTTP/1.1 request must carry a Host header.";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Routed RouteRequest(const Router& router, RequestContext& context) {
+  const Request& request = context.request;
+  const std::string_view target = ToStd(request.target());
+  const auto question = target.find('?');
+  bool query_ok = true;
+  if (question != std::string_view::npos) {
+    context.query = ParseQuery(target.substr(question + 1), query_ok);
+  }
+  const bool path_ok = PercentDecode(target.substr(0, question), context.path, false);
+  if (auto refused = RefuseTarget(request, target, path_ok && query_ok)) {
+    context.path.clear();
+    return {nullptr, BadRequest(std::move(*refused)), {}};
+  }
+
+  // HEAD is GET without the body (RFC 9110, 9.3.2).
+  const Verb method = request.method() == Verb::head ? Verb::get : request.method();
+  auto found = router.Find(method, context.path);
+  if (auto* match = std::get_if<Router::Match>(&found)) {
+    context.route = match->route;
+    context.path_params = std::move(match->params);
+    return {match->handler, std::nullopt, {}};
+  }
+  if (auto* refused = std::get_if<Router::MethodNotAllowed>(&found)) {
+    context.route = refused->route;
+    return {nullptr,
+            MethodNotAllowed(std::string(ToStd(request.method_string())) + " is not allowed on " +
+                             context.path + "; allowed: " + refused->allow + "."),
+            refused->allow};
+  }
+  return {nullptr, NotFound("Nothing is served at " + context.path + "."), {}};
+}
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> segments;

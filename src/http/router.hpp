@@ -3,11 +3,13 @@
 // /api/v1/tickets/stats/overview is never read as a ticket id.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "http/problem.hpp"
 #include "http/types.hpp"
 
 namespace ticketd::http {
@@ -40,6 +42,17 @@ class Router {
   };
   std::vector<Route> routes_;
 };
+
+// The routing entry of every request, apart from the socket: decodes the
+// target of `context.request` into `context` (path, query, path parameters,
+// route template) and finds the handler. When there is none, `problem` says
+// what to answer (400, 404, or 405 with `allow`). HEAD finds GET's handler.
+struct Routed {
+  const Handler* handler = nullptr;
+  std::optional<Problem> problem;
+  std::string allow;
+};
+Routed RouteRequest(const Router& router, RequestContext& context);
 
 // Splits "/a/b/c" into {"a", "b", "c"}; a trailing slash is ignored.
 std::vector<std::string_view> SplitPath(std::string_view path);

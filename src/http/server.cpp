@@ -63,20 +63,6 @@ std::string_view MethodLabel(const Request& request) {
                                            : ToStd(request.method_string());
 }
 
-// Why a request that parsed as HTTP cannot be served, or std::nullopt.
-std::optional<std::string> RefuseTarget(const Request& request, std::string_view target,
-                                        bool escapes_ok) {
-  if (target.empty() || target.front() != '/') {
-    return "The request target must be a path such as /api/v1/tickets (origin form).";
-  }
-  if (!escapes_ok)
-    return "The request target has a malformed %-escape.";
-  if (request.version() >= 11 && request.find(beast_http::field::host) == request.end()) {
-    return "An HTTP/1.1 request must carry a Host header.";
-  }
-  return std::nullopt;
-}
-
 // Maps what escaped a handler to an answer. Runs inside the catch boundary.
 Problem ProblemFor(const std::exception_ptr& failure, const RequestContext& context) {
   try {
@@ -227,42 +213,22 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     context.route = "unmatched";
     context.principal = {std::string(kDevelopmentUserId), "admin"};
 
-    const std::string_view target = ToStd(request.target());
-    const auto question = target.find('?');
-    bool query_ok = true;
-    if (question != std::string_view::npos) {
-      context.query = ParseQuery(target.substr(question + 1), query_ok);
-    }
-    const bool path_ok = PercentDecode(target.substr(0, question), context.path, false);
-
     Response response;
     std::exception_ptr failure;
-    if (const auto refused = RefuseTarget(request, target, path_ok && query_ok)) {
-      response =
-          MakeProblemResponse(BadRequest(*refused), target, context.request_id, request.version());
-    } else {
-      // HEAD is GET without the body (RFC 9110, 9.3.2).
-      const Verb method = request.method() == Verb::head ? Verb::get : request.method();
-      auto found = server_.router_.Find(method, context.path);
-      if (auto* match = std::get_if<Router::Match>(&found)) {
-        context.route = match->route;
-        context.path_params = std::move(match->params);
-        try {
-          response = co_await (*match->handler)(context);
-        } catch (...) {
-          failure = std::current_exception();
-        }
-      } else if (auto* refused = std::get_if<Router::MethodNotAllowed>(&found)) {
-        context.route = refused->route;
-        response = MakeProblemResponse(
-            MethodNotAllowed(std::string(ToStd(request.method_string())) + " is not allowed on " +
-                             context.path + "; allowed: " + refused->allow + "."),
-            context.path, context.request_id, request.version());
-        response.set(beast_http::field::allow, refused->allow);
-      } else {
-        response = MakeProblemResponse(NotFound("Nothing is served at " + context.path + "."),
-                                       context.path, context.request_id, request.version());
+    auto routed = RouteRequest(server_.router_, context);
+    if (routed.handler != nullptr) {
+      try {
+        response = co_await (*routed.handler)(context);
+      } catch (...) {
+        failure = std::current_exception();
       }
+    } else {
+      const std::string instance =
+          context.path.empty() ? std::string(ToStd(request.target())) : context.path;
+      response =
+          MakeProblemResponse(*routed.problem, instance, context.request_id, request.version());
+      if (!routed.allow.empty())
+        response.set(beast_http::field::allow, routed.allow);
     }
     if (failure) {
       response = MakeProblemResponse(ProblemFor(failure, context), context.path, context.request_id,

@@ -64,6 +64,52 @@ TEST_F(RouterTest, TrailingSlashIsIgnored) {
   EXPECT_TRUE(std::holds_alternative<Router::Match>(router_.Find(Verb::get, "/api/v1/tickets/")));
 }
 
+Request MakeRequest(Verb method, std::string target, bool with_host = true) {
+  Request request{method, target, 11};
+  if (with_host)
+    request.set(beast_http::field::host, "localhost");
+  return request;
+}
+
+TEST_F(RouterTest, RouteRequestFillsTheContext) {
+  const auto request = MakeRequest(Verb::get, "/api/v1/tickets/a%20b?status=new&status=open");
+  RequestContext context{request};
+  const auto routed = RouteRequest(router_, context);
+  ASSERT_NE(routed.handler, nullptr);
+  EXPECT_EQ(context.path, "/api/v1/tickets/a b");
+  EXPECT_EQ(context.route, "/api/v1/tickets/{ticket_id}");
+  EXPECT_EQ(context.PathParam("ticket_id"), "a b");
+  EXPECT_EQ(context.query.count("status"), 2u);
+}
+
+TEST_F(RouterTest, RouteRequestAnswersHeadWithGetsHandler) {
+  const auto request = MakeRequest(Verb::head, "/api/v1/tickets");
+  RequestContext context{request};
+  EXPECT_NE(RouteRequest(router_, context).handler, nullptr);
+}
+
+TEST_F(RouterTest, RouteRequestRefusesBadTargets) {
+  const struct {
+    Request request;
+    Status status;
+  } cases[] = {
+      {MakeRequest(Verb::get, "http://evil/api/v1/tickets"), Status::bad_request},
+      {MakeRequest(Verb::get, "*"), Status::bad_request},
+      {MakeRequest(Verb::get, "/api/v1/tickets?q=%zz"), Status::bad_request},
+      {MakeRequest(Verb::get, "/api/v1/ti%ckets"), Status::bad_request},
+      {MakeRequest(Verb::get, "/api/v1/tickets", false), Status::bad_request},
+      {MakeRequest(Verb::get, "/nowhere"), Status::not_found},
+      {MakeRequest(Verb::delete_, "/api/v1/tickets"), Status::method_not_allowed},
+  };
+  for (const auto& c : cases) {
+    RequestContext context{c.request};
+    const auto routed = RouteRequest(router_, context);
+    EXPECT_EQ(routed.handler, nullptr) << ToStd(c.request.target());
+    ASSERT_TRUE(routed.problem) << ToStd(c.request.target());
+    EXPECT_EQ(routed.problem->status, c.status) << ToStd(c.request.target());
+  }
+}
+
 TEST(PercentDecode, DecodesEscapesAndRejectsBrokenOnes) {
   std::string out;
   EXPECT_TRUE(PercentDecode("a%20b+c", out, true));
