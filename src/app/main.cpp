@@ -97,7 +97,9 @@ int RunApi() {
                        .idle_timeout = config->idle_timeout,
                        .read_timeout = config->read_timeout,
                        .max_connections = config->max_connections,
-                       .shutdown_grace = config->shutdown_grace},
+                       .shutdown_grace = config->shutdown_grace,
+                       .policy = http::HttpPolicy({.cors_origins = config->cors_origins,
+                                                   .strict_transport = config->IsStrict()})},
                       router, metrics);
   server_ref = &server;
   try {

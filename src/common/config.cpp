@@ -35,7 +35,8 @@ constexpr std::array<SettingInfo, 32> kSettings = {{
     {"MCP_SERVER_URL", "", "MCP address probed by /health; unset means healthy"},
     {"DOCS_ASSETS_DIR", "web/node_modules", "folder holding swagger-ui-dist and redoc"},
     {"DEPLOY_COLOR", "", "colour of this deployment (e.g. red or green), shown by /version"},
-    {"CORS_ORIGINS", "", "comma-separated allowed origins (used from issue #3)"},
+    {"CORS_ORIGINS", "",
+     "comma-separated browser origins allowed by CORS, e.g. chrome-extension://<id>"},
     {"TRUSTED_PROXIES", "", "comma-separated proxy addresses (used from issue #3)"},
     {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
     {"AI_CONFIG_PATH", "config/ai_config.yaml", "AI defaults (used from issue #4)"},
@@ -99,6 +100,14 @@ bool IsIpAddress(const std::string& text) {
   unsigned char buffer[sizeof(in6_addr)];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
 }
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
@@ -179,6 +188,29 @@ std::string AppendUrlParameter(std::string url, std::string_view key, std::strin
   return url;
 }
 
+std::optional<std::string> ParseCorsOrigins(std::string_view text,
+                                            std::vector<std::string>& origins) {
+  origins.clear();
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto origin = Trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (origin.empty())
+      continue;
+    if (origin == "*") {
+      return "CORS_ORIGINS: '*' is not accepted; list the origins (the API carries tokens)";
+    }
+    const auto scheme = origin.find("://");
+    if (scheme == std::string_view::npos || scheme == 0 || origin.back() == '/' ||
+        origin.find('/', scheme + 3) != std::string_view::npos) {
+      return "CORS_ORIGINS: '" + std::string(origin) +
+             "' is not an origin such as https://app.example.com or chrome-extension://<id>";
+    }
+    origins.emplace_back(origin);
+  }
+  return std::nullopt;
+}
+
 std::string RedactUrl(std::string_view url) {
   const auto scheme_end = url.find("://");
   const auto at = url.find('@');
@@ -256,7 +288,10 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Text("MCP_SERVER_URL", config.mcp_server_url);
   read.Text("DOCS_ASSETS_DIR", config.docs_assets_dir);
   read.Text("DEPLOY_COLOR", config.deploy_color);
-  read.Text("CORS_ORIGINS", config.cors_origins);
+  if (auto origins = read.Get("CORS_ORIGINS")) {
+    if (auto problem = ParseCorsOrigins(*origins, config.cors_origins))
+      read.Fail(*problem);
+  }
   read.Text("TRUSTED_PROXIES", config.trusted_proxies);
   read.Text("UPLOAD_DIR", config.upload_dir);
   read.Text("AI_CONFIG_PATH", config.ai_config_path);

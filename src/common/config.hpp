@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace ticketd::config {
 
@@ -48,7 +49,7 @@ struct Config {
   std::string mcp_server_url;
   std::string docs_assets_dir;
   std::string deploy_color;
-  std::string cors_origins;
+  std::vector<std::string> cors_origins;
   std::string trusted_proxies;
   std::string upload_dir = "./uploads";
   std::string ai_config_path = "config/ai_config.yaml";
@@ -83,6 +84,11 @@ std::optional<std::string> NormalizeDatabaseUrl(std::string_view url);
 
 // Adds `key=value` (value percent-encoded) to a URL's query string.
 std::string AppendUrlParameter(std::string url, std::string_view key, std::string_view value);
+
+// Splits CORS_ORIGINS ("a, b,c") into `origins`. Returns the first invalid
+// entry's problem as a one-line message instead when there is one.
+std::optional<std::string> ParseCorsOrigins(std::string_view text,
+                                            std::vector<std::string>& origins);
 
 // The URL without its password, for logs.
 std::string RedactUrl(std::string_view url);

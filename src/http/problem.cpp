@@ -61,6 +61,9 @@ Problem BadRequest(std::string detail) {
 Problem MalformedJson(std::string detail) {
   return Make(Status::bad_request, "MALFORMED_JSON", "Malformed JSON", std::move(detail));
 }
+Problem Forbidden(std::string error_code, std::string detail) {
+  return Make(Status::forbidden, std::move(error_code), "Forbidden", std::move(detail));
+}
 Problem NotFound(std::string detail) {
   return Make(Status::not_found, "NOT_FOUND", "Not found", std::move(detail));
 }

@@ -25,6 +25,7 @@ Response MakeProblemResponse(const Problem& problem, std::string_view instance,
 // The problems the service answers with; each takes the occurrence's detail.
 Problem BadRequest(std::string detail);
 Problem MalformedJson(std::string detail);
+Problem Forbidden(std::string error_code, std::string detail);
 Problem NotFound(std::string detail);
 Problem MethodNotAllowed(std::string detail);
 Problem InvalidTransition(std::string detail);

@@ -183,6 +183,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     const std::string request_id = have_header ? RequestIdOf(parser.get()) : NewRequestId();
     Response response = MakeProblemResponse(problem, instance, request_id, 11);
     response.set(kRequestIdHeader, request_id);
+    server_.options_.policy.Decorate(parser.get(), response);
     response.keep_alive(false);
     log::Info("http", "request refused",
               {{"status", static_cast<int>(problem.status)},
@@ -215,8 +216,17 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
     Response response;
     std::exception_ptr failure;
-    auto routed = RouteRequest(server_.router_, context);
-    if (routed.handler != nullptr) {
+    const HttpPolicy& policy = server_.options_.policy;
+    if (policy.IsPreflight(request)) {
+      context.route = "preflight";
+      auto answer = policy.AnswerPreflight(request);
+      if (auto* refused = std::get_if<Problem>(&answer)) {
+        response = MakeProblemResponse(*refused, std::string(ToStd(request.target())),
+                                       context.request_id, request.version());
+      } else {
+        response = std::move(std::get<Response>(answer));
+      }
+    } else if (auto routed = RouteRequest(server_.router_, context); routed.handler != nullptr) {
       try {
         response = co_await (*routed.handler)(context);
       } catch (...) {
@@ -237,6 +247,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
     response.version(request.version());
     response.set(kRequestIdHeader, context.request_id);
+    policy.Decorate(request, response);
     response.prepare_payload();
     if (request.method() == Verb::head)
       response.body().clear();

@@ -18,6 +18,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "http/http_policy.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 
@@ -33,6 +34,7 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};
   int max_connections = 900;
   std::chrono::seconds shutdown_grace{20};
+  HttpPolicy policy;
 };
 
 class Server {

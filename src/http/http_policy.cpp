@@ -1,0 +1,72 @@
+#include "http/http_policy.hpp"
+
+#include <algorithm>
+
+namespace ticketd::http {
+namespace {
+
+constexpr const char* kAllowMethods = "GET, HEAD, POST, PUT, PATCH, DELETE";
+constexpr const char* kAllowHeaders =
+    "Authorization, Content-Type, If-Match, X-API-Key, X-Request-ID";
+constexpr const char* kExposeHeaders =
+    "ETag, Location, Retry-After, X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, "
+    "X-RateLimit-Reset";
+constexpr const char* kPreflightMaxAge = "600";
+
+// JSON answers load nothing; the documentation pages load their own assets,
+// Swagger UI styles inline and ReDoc starts a worker from a blob.
+constexpr const char* kApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+constexpr const char* kPagePolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+}  // namespace
+
+bool HttpPolicy::IsAllowedOrigin(std::string_view origin) const {
+  return std::find(options_.cors_origins.begin(), options_.cors_origins.end(), origin) !=
+         options_.cors_origins.end();
+}
+
+bool HttpPolicy::IsPreflight(const Request& request) const {
+  return request.method() == Verb::options &&
+         request.find(beast_http::field::origin) != request.end() &&
+         request.find(beast_http::field::access_control_request_method) != request.end();
+}
+
+std::variant<Response, Problem> HttpPolicy::AnswerPreflight(const Request& request) const {
+  const auto origin = ToStd(request[beast_http::field::origin]);
+  if (!IsAllowedOrigin(origin)) {
+    return Forbidden("CORS_ORIGIN_DENIED",
+                     "Origin " + std::string(origin) + " may not call this API from a browser.");
+  }
+  Response response{Status::no_content, request.version()};
+  response.set(beast_http::field::access_control_allow_methods, kAllowMethods);
+  response.set(beast_http::field::access_control_allow_headers, kAllowHeaders);
+  response.set(beast_http::field::access_control_max_age, kPreflightMaxAge);
+  return response;
+}
+
+void HttpPolicy::Decorate(const Request& request, Response& response) const {
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set(beast_http::field::x_frame_options, "DENY");
+  response.set("Referrer-Policy", "no-referrer");
+  const auto type = ToStd(response[beast_http::field::content_type]);
+  response.set("Content-Security-Policy", type.starts_with("text/html") ? kPagePolicy : kApiPolicy);
+  if (response.find(beast_http::field::cache_control) == response.end()) {
+    response.set(beast_http::field::cache_control, "no-store");
+  }
+  if (options_.strict_transport) {
+    response.set(beast_http::field::strict_transport_security,
+                 "max-age=31536000; includeSubDomains");
+  }
+
+  const auto origin = ToStd(request[beast_http::field::origin]);
+  if (!origin.empty() && IsAllowedOrigin(origin)) {
+    response.set(beast_http::field::access_control_allow_origin, std::string(origin));
+    response.set(beast_http::field::access_control_expose_headers, kExposeHeaders);
+    response.insert(beast_http::field::vary, "Origin");
+  }
+}
+
+}  // namespace ticketd::http
