@@ -22,8 +22,7 @@ double Since(std::chrono::steady_clock::time_point start) {
 // host and port of "http://host:port/path" (port defaults by scheme).
 std::optional<std::pair<std::string, std::string>> HostPort(const std::string& url) {
   const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos)
-    return std::nullopt;
+  if (scheme_end == std::string::npos) return std::nullopt;
   const std::string scheme = url.substr(0, scheme_end);
   std::string authority = url.substr(scheme_end + 3);
   authority = authority.substr(0, authority.find('/'));
@@ -58,8 +57,7 @@ void HealthMonitor::Start() {
     std::unique_lock lock(sleep_mutex);
     while (!stop.stop_requested()) {
       wake_.wait_for(lock, stop, options_.interval, [] { return false; });
-      if (stop.stop_requested())
-        break;
+      if (stop.stop_requested()) break;
       CheckNow();
     }
   });
@@ -102,8 +100,7 @@ void HealthMonitor::CheckNow() {
   // Log changes of state only, so a long outage is one line, not thousands.
   const auto report = [&](std::string_view name, const CheckResult& before,
                           const CheckResult& after) {
-    if (snapshot_.checked && before.ok == after.ok)
-      return;
+    if (snapshot_.checked && before.ok == after.ok) return;
     if (after.ok) {
       log::Info("health", "dependency healthy", {{"dependency", name}});
     } else {
@@ -153,11 +150,9 @@ CheckResult HealthMonitor::CheckRedis() {
 }
 
 CheckResult HealthMonitor::CheckMcp() {
-  if (options_.mcp_server_url.empty())
-    return {true, "", std::nullopt};
+  if (options_.mcp_server_url.empty()) return {true, "", std::nullopt};
   const auto address = HostPort(options_.mcp_server_url);
-  if (!address)
-    return {false, "MCP_SERVER_URL is not a URL", std::nullopt};
+  if (!address) return {false, "MCP_SERVER_URL is not a URL", std::nullopt};
 
   const auto start = std::chrono::steady_clock::now();
   boost::asio::io_context io;
@@ -176,8 +171,7 @@ CheckResult HealthMonitor::CheckMcp() {
             [&](const boost::system::error_code& connect_ec, const auto&) { result = connect_ec; });
       });
   io.run_for(options_.timeout);
-  if (result)
-    return {false, "MCP server unreachable: " + result.message(), std::nullopt};
+  if (result) return {false, "MCP server unreachable: " + result.message(), std::nullopt};
   return {true, "", Since(start)};
 }
 

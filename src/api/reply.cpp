@@ -10,8 +10,7 @@ namespace {
 
 // nlohmann's messages start with "[json.exception.parse_error.101] ".
 std::string WithoutPrefix(std::string what) {
-  if (const auto at = what.find("] "); at != std::string::npos)
-    what = what.substr(at + 2);
+  if (const auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
   return what;
 }
 
@@ -74,8 +73,7 @@ std::variant<JsonBody, http::Problem> ReadJsonBody(const http::RequestContext& c
 
 std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& context) {
   const auto found = context.request.find(beast_http::field::if_match);
-  if (found == context.request.end())
-    return std::nullopt;
+  if (found == context.request.end()) return std::nullopt;
 
   domain::VersionPrecondition precondition;
   std::string_view rest = http::ToStd(found->value());
@@ -88,12 +86,10 @@ std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& c
     while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
       tag.remove_suffix(1);
 
-    if (tag == "*")
-      return std::nullopt;
+    if (tag == "*") return std::nullopt;
     // Strong comparison: W/ tags never match, and the opaque part must be
     // spelled exactly as we spell versions (so "020" is not "20").
-    if (tag.size() < 3 || tag.front() != '"' || tag.back() != '"')
-      continue;
+    if (tag.size() < 3 || tag.front() != '"' || tag.back() != '"') continue;
     const auto opaque = tag.substr(1, tag.size() - 2);
     std::int64_t version = 0;
     const auto [ptr, ec] = std::from_chars(opaque.data(), opaque.data() + opaque.size(), version);

@@ -110,24 +110,18 @@ json YamlToJson(const YAML::Node& node) {
     case YAML::NodeType::Scalar: {
       // Quoted scalars stay strings; plain ones follow YAML's core schema.
       const std::string& text = node.Scalar();
-      if (node.Tag() == "!")
-        return text;
-      if (text == "true" || text == "True" || text == "TRUE")
-        return true;
-      if (text == "false" || text == "False" || text == "FALSE")
-        return false;
-      if (text == "null" || text == "~" || text == "Null" || text == "NULL")
-        return nullptr;
+      if (node.Tag() == "!") return text;
+      if (text == "true" || text == "True" || text == "TRUE") return true;
+      if (text == "false" || text == "False" || text == "FALSE") return false;
+      if (text == "null" || text == "~" || text == "Null" || text == "NULL") return nullptr;
       if (!text.empty() &&
           (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' || text[0] == '+')) {
         std::size_t used = 0;
         try {
           const long long integer = std::stoll(text, &used);
-          if (used == text.size())
-            return integer;
+          if (used == text.size()) return integer;
           const double real = std::stod(text, &used);
-          if (used == text.size())
-            return real;
+          if (used == text.size()) return real;
         } catch (const std::exception&) {
           // not a number: a string
         }
@@ -151,8 +145,7 @@ std::string WithoutCdn(std::string contents) {
 
 std::optional<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
+  if (!in) return std::nullopt;
   std::ostringstream contents;
   contents << in.rdbuf();
   return contents.str();
@@ -170,10 +163,8 @@ std::string_view State(const CheckResult& check) {
 
 json CheckJson(const CheckResult& check) {
   json out = {{"status", check.ok ? "ok" : "fail"}};
-  if (!check.ok && !check.detail.empty())
-    out["detail"] = check.detail;
-  if (check.latency_ms)
-    out["latency_ms"] = *check.latency_ms;
+  if (!check.ok && !check.detail.empty()) out["detail"] = check.detail;
+  if (check.latency_ms) out["latency_ms"] = *check.latency_ms;
   return out;
 }
 
@@ -181,8 +172,7 @@ json CheckJson(const CheckResult& check) {
 
 json OpenApiAsJson() {
   const auto yaml = embedded::Find("openapi.yaml");
-  if (!yaml)
-    throw std::logic_error("openapi.yaml is not embedded in this build");
+  if (!yaml) throw std::logic_error("openapi.yaml is not embedded in this build");
   return YamlToJson(YAML::Load(std::string(*yaml)));
 }
 
@@ -256,8 +246,7 @@ void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
                    {"environment", deps->config.environment},
                    {"version", build::Version()},
                };
-               if (!healthy)
-                 body["error"] = snapshot.database.detail;
+               if (!healthy) body["error"] = snapshot.database.detail;
                co_return Json(context,
                               healthy ? http::Status::ok : http::Status::service_unavailable, body);
              });
@@ -280,8 +269,7 @@ void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
                              {{"database", CheckJson(snapshot.database)},
                               {"redis", CheckJson(snapshot.redis)},
                               {"schema", std::move(schema)}}}};
-               if (draining)
-                 body["detail"] = "shutting down";
+               if (draining) body["detail"] = "shutting down";
                co_return Json(context, ready ? http::Status::ok : http::Status::service_unavailable,
                               body);
              });

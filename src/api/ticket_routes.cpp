@@ -49,12 +49,9 @@ http::Problem TicketNotFound(std::string_view id) {
 bool BoolParam(const http::RequestContext& context, std::string_view name, bool fallback,
                FieldErrors& errors) {
   const auto found = context.query.find(name);
-  if (found == context.query.end())
-    return fallback;
-  if (found->second == "true" || found->second == "1")
-    return true;
-  if (found->second == "false" || found->second == "0")
-    return false;
+  if (found == context.query.end()) return fallback;
+  if (found->second == "true" || found->second == "1") return true;
+  if (found->second == "false" || found->second == "0") return false;
   errors.push_back({std::string(name), "must be true or false"});
   return fallback;
 }
@@ -75,14 +72,12 @@ class TicketRoutes {
 
   awaitable<http::Response> Create(http::RequestContext& context) {
     auto body = ReadJsonBody(context, false);
-    if (auto* problem = std::get_if<http::Problem>(&body))
-      co_return Reply(context, *problem);
+    if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
 
     domain::TicketChanges changes;
     auto errors =
         domain::DecodeChanges(std::get<JsonBody>(body).value, domain::BodyKind::kCreate, changes);
-    if (!errors.empty())
-      co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
     const auto draft = domain::NewTicket(changes, context.principal.user_id);
     const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Create(draft, Now()); });
@@ -96,14 +91,11 @@ class TicketRoutes {
     FieldErrors errors;
     const bool include_ai = BoolParam(context, "include_ai_data", true, errors);
     const bool include_internal = BoolParam(context, "include_internal", false, errors);
-    if (!errors.empty())
-      co_return Reply(context, http::ValidationFailed(std::move(errors)));
-    if (!domain::IsUuid(id))
-      co_return Reply(context, TicketNotFound(id));
+    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
 
     const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Find(id); });
-    if (!ticket)
-      co_return Reply(context, TicketNotFound(id));
+    if (!ticket) co_return Reply(context, TicketNotFound(id));
     co_return TicketAnswer(
         context, http::Status::ok, *ticket,
         {.include_internal = include_internal && MayReadInternal(context.principal),
@@ -113,22 +105,18 @@ class TicketRoutes {
   // PUT, PATCH, status and assign: decode the body for `kind`, then one path.
   awaitable<http::Response> Change(http::RequestContext& context, domain::BodyKind kind) {
     const std::string id(context.PathParam("ticket_id"));
-    if (!domain::IsUuid(id))
-      co_return Reply(context, TicketNotFound(id));
+    if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
 
     const bool patch =
         context.request.method() == http::Verb::patch && kind == domain::BodyKind::kUpdate;
     auto body = ReadJsonBody(context, patch);
-    if (auto* problem = std::get_if<http::Problem>(&body))
-      co_return Reply(context, *problem);
+    if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
     const auto& decoded = std::get<JsonBody>(body);
-    if (decoded.media_type == BodyMediaType::kMergePatch)
-      kind = domain::BodyKind::kMergePatch;
+    if (decoded.media_type == BodyMediaType::kMergePatch) kind = domain::BodyKind::kMergePatch;
 
     domain::TicketChanges changes;
     auto errors = domain::DecodeChanges(decoded.value, kind, changes);
-    if (!errors.empty())
-      co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
     const auto precondition = IfMatch(context);
     const auto outcome = co_await Offload(
@@ -152,8 +140,7 @@ class TicketRoutes {
 
   awaitable<http::Response> Delete(http::RequestContext& context) {
     const std::string id(context.PathParam("ticket_id"));
-    if (!domain::IsUuid(id))
-      co_return Reply(context, TicketNotFound(id));
+    if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
 
     const auto precondition = IfMatch(context);
     const auto outcome =

@@ -30,8 +30,7 @@ std::string EnvironmentHelp() {
     std::string line = "  " + std::string(setting.name);
     line.resize(33, ' ');
     line += setting.description;
-    if (!setting.default_value.empty())
-      line += " [" + std::string(setting.default_value) + "]";
+    if (!setting.default_value.empty()) line += " [" + std::string(setting.default_value) + "]";
     text += line + "\n";
   }
   return text;
@@ -51,8 +50,7 @@ std::optional<config::Config> LoadOrExplain(config::Needs needs) {
 
 int RunApi() {
   const auto config = LoadOrExplain({.database = true, .redis = true});
-  if (!config)
-    return kExitConfig;
+  if (!config) return kExitConfig;
 
   storage::PgPool pool({.url = config->database_url,
                         .size = config->db_pool_size,
@@ -127,8 +125,7 @@ int RunApi() {
 
 int RunMigrate(const std::string& action) {
   const auto config = LoadOrExplain({.database = true, .redis = false});
-  if (!config)
-    return kExitConfig;
+  if (!config) return kExitConfig;
   try {
     pqxx::connection connection(storage::ConnectionUrl(
         config->database_url, config->db_connect_timeout, std::chrono::minutes(15)));
@@ -180,9 +177,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*api)
-    return RunApi();
-  if (*migrate)
-    return RunMigrate(action);
+  if (*api) return RunApi();
+  if (*migrate) return RunMigrate(action);
   return 0;
 }

@@ -52,21 +52,18 @@ class Reader {
 
   std::optional<std::string> Get(std::string_view name) {
     auto value = env_(name);
-    if (value && value->empty())
-      return std::nullopt;
+    if (value && value->empty()) return std::nullopt;
     return value;
   }
 
   void Text(std::string_view name, std::string& out) {
-    if (auto value = Get(name))
-      out = *value;
+    if (auto value = Get(name)) out = *value;
   }
 
   template <typename Int>
   void Integer(std::string_view name, Int& out, long long min, long long max) {
     auto value = Get(name);
-    if (!value || !error_.empty())
-      return;
+    if (!value || !error_.empty()) return;
     long long parsed = 0;
     const auto* end = value->data() + value->size();
     const auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
@@ -86,8 +83,7 @@ class Reader {
   }
 
   void Fail(std::string message) {
-    if (error_.empty())
-      error_ = std::move(message);
+    if (error_.empty()) error_ = std::move(message);
   }
   const std::string& error() const { return error_; }
 
@@ -122,8 +118,7 @@ std::span<const SettingInfo> AllSettings() {
 
 std::optional<std::string> ProcessEnv(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
-  if (value == nullptr)
-    return std::nullopt;
+  if (value == nullptr) return std::nullopt;
   return std::string(value);
 }
 
@@ -137,13 +132,11 @@ std::optional<std::string> NormalizeDatabaseUrl(std::string_view url) {
       break;
     }
   }
-  if (out.empty() || out.size() == std::string_view("postgresql://").size())
-    return std::nullopt;
+  if (out.empty() || out.size() == std::string_view("postgresql://").size()) return std::nullopt;
 
   // asyncpg's ssl=<mode> is libpq's sslmode=<mode>; true/false are asyncpg spellings.
   const auto query = out.find('?');
-  if (query == std::string::npos)
-    return out;
+  if (query == std::string::npos) return out;
   std::string rebuilt = out.substr(0, query + 1);
   std::string_view rest = std::string_view(out).substr(query + 1);
   bool first = true;
@@ -153,18 +146,14 @@ std::optional<std::string> NormalizeDatabaseUrl(std::string_view url) {
     std::string item(pair);
     if (StartsWith(pair, "ssl=")) {
       std::string_view mode = pair.substr(4);
-      if (mode == "true")
-        mode = "require";
-      if (mode == "false")
-        mode = "disable";
+      if (mode == "true") mode = "require";
+      if (mode == "false") mode = "disable";
       item = "sslmode=" + std::string(mode);
     }
-    if (!first)
-      rebuilt += '&';
+    if (!first) rebuilt += '&';
     rebuilt += item;
     first = false;
-    if (amp == std::string_view::npos)
-      break;
+    if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }
   return rebuilt;
@@ -195,8 +184,7 @@ std::optional<std::string> ParseCorsOrigins(std::string_view text,
     const auto comma = text.find(',');
     const auto origin = Trim(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (origin.empty())
-      continue;
+    if (origin.empty()) continue;
     if (origin == "*") {
       return "CORS_ORIGINS: '*' is not accepted; list the origins (the API carries tokens)";
     }
@@ -214,11 +202,9 @@ std::optional<std::string> ParseCorsOrigins(std::string_view text,
 std::string RedactUrl(std::string_view url) {
   const auto scheme_end = url.find("://");
   const auto at = url.find('@');
-  if (scheme_end == std::string_view::npos || at == std::string_view::npos)
-    return std::string(url);
+  if (scheme_end == std::string_view::npos || at == std::string_view::npos) return std::string(url);
   const auto colon = url.find(':', scheme_end + 3);
-  if (colon == std::string_view::npos || colon > at)
-    return std::string(url);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
@@ -289,8 +275,7 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Text("DOCS_ASSETS_DIR", config.docs_assets_dir);
   read.Text("DEPLOY_COLOR", config.deploy_color);
   if (auto origins = read.Get("CORS_ORIGINS")) {
-    if (auto problem = ParseCorsOrigins(*origins, config.cors_origins))
-      read.Fail(*problem);
+    if (auto problem = ParseCorsOrigins(*origins, config.cors_origins)) read.Fail(*problem);
   }
   read.Text("TRUSTED_PROXIES", config.trusted_proxies);
   read.Text("UPLOAD_DIR", config.upload_dir);
@@ -300,8 +285,7 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Text("GEMINI_API_KEY", config.gemini_api_key);
   read.Text("ANTHROPIC_API_KEY", config.anthropic_api_key);
 
-  if (!read.error().empty())
-    return read.error();
+  if (!read.error().empty()) return read.error();
   return config;
 }
 

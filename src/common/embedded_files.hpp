@@ -14,8 +14,7 @@ std::span<const std::pair<std::string_view, std::string_view>> All();
 // The contents of `name`, or std::nullopt when no such file was embedded.
 inline std::optional<std::string_view> Find(std::string_view name) {
   for (const auto& [path, contents] : All()) {
-    if (path == name)
-      return contents;
+    if (path == name) return contents;
   }
   return std::nullopt;
 }

@@ -56,8 +56,7 @@ bool Enabled(Level level) {
 
 void Write(Level level, std::string_view component, std::string_view message,
            const nlohmann::json& fields) {
-  if (!Enabled(level))
-    return;
+  if (!Enabled(level)) return;
   std::string line = "\"component\":" + nlohmann::json(component).dump() +
                      ",\"msg\":" + nlohmann::json(message).dump();
   if (fields.is_object()) {

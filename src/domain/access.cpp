@@ -76,8 +76,7 @@ std::string_view ToString(Role role) {
 
 std::optional<Role> ParseRole(std::string_view text) {
   const auto* found = std::find(kRoleNames.begin(), kRoleNames.end(), text);
-  if (found == kRoleNames.end())
-    return std::nullopt;
+  if (found == kRoleNames.end()) return std::nullopt;
   return static_cast<Role>(found - kRoleNames.begin());
 }
 
@@ -97,27 +96,22 @@ bool Allows(Role role, Action action) {
 }
 
 bool MayChangeStatus(Role role, Status from, Status to) {
-  if (IsStaff(role))
-    return true;
-  if (to == Status::kCancelled)
-    return IsActive(from);
+  if (IsStaff(role)) return true;
+  if (to == Status::kCancelled) return IsActive(from);
   return to == Status::kOpen &&
          (from == Status::kResolved || from == Status::kClosed || from == Status::kCancelled);
 }
 
 bool MayWriteField(Role role, std::string_view member) {
-  if (IsStaff(role))
-    return true;
+  if (IsStaff(role)) return true;
   // Status is governed by MayChangeStatus wherever it is written.
   return member != "assigned_to_id" && member != "internal_notes" && member != "resolution_summary";
 }
 
 std::optional<std::string> CheckPassword(std::string_view password, std::string_view email) {
   const std::size_t length = CodePoints(password);
-  if (length < 12)
-    return "must be at least 12 characters";
-  if (length > 128)
-    return "must be at most 128 characters";
+  if (length < 12) return "must be at least 12 characters";
+  if (length > 128) return "must be at most 128 characters";
   const std::string lowered = Lower(password);
   if (std::find(kCommonPasswords.begin(), kCommonPasswords.end(), lowered) !=
       kCommonPasswords.end()) {

@@ -27,26 +27,22 @@ std::array<unsigned char, crypto_auth_hmacsha256_BYTES> Mac(std::string_view sig
 
 std::optional<json> DecodeObject(std::string_view part) {
   const auto bytes = Base64UrlDecode(part);
-  if (!bytes)
-    return std::nullopt;
+  if (!bytes) return std::nullopt;
   auto value = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() || !value.is_object())
-    return std::nullopt;
+  if (value.is_discarded() || !value.is_object()) return std::nullopt;
   return value;
 }
 
 bool ReadString(const json& object, const char* name, std::string& out) {
   const auto found = object.find(name);
-  if (found == object.end() || !found->is_string())
-    return false;
+  if (found == object.end() || !found->is_string()) return false;
   out = found->get<std::string>();
   return true;
 }
 
 bool ReadTime(const json& object, const char* name, std::int64_t& out) {
   const auto found = object.find(name);
-  if (found == object.end() || !found->is_number_integer())
-    return false;
+  if (found == object.end() || !found->is_number_integer()) return false;
   out = found->get<std::int64_t>();
   return true;
 }
@@ -115,8 +111,7 @@ std::string SignJwt(const JwtClaims& claims, std::string_view key) {
 
 JwtResult VerifyJwt(std::string_view token, std::string_view key, const JwtExpectations& expect,
                     std::int64_t now) {
-  if (token.size() > kMaxTokenLength)
-    return {JwtError::kMalformed, std::nullopt};
+  if (token.size() > kMaxTokenLength) return {JwtError::kMalformed, std::nullopt};
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
@@ -125,8 +120,7 @@ JwtResult VerifyJwt(std::string_view token, std::string_view key, const JwtExpec
 
   // The algorithm is pinned: only the header's alg matters, and it must be HS256.
   const auto header = DecodeObject(token.substr(0, first));
-  if (!header)
-    return {JwtError::kMalformed, std::nullopt};
+  if (!header) return {JwtError::kMalformed, std::nullopt};
   const auto alg = header->find("alg");
   if (alg == header->end() || !alg->is_string() || alg->get<std::string>() != "HS256") {
     return {JwtError::kAlgorithm, std::nullopt};
@@ -140,8 +134,7 @@ JwtResult VerifyJwt(std::string_view token, std::string_view key, const JwtExpec
   }
 
   const auto payload = DecodeObject(token.substr(first + 1, second - first - 1));
-  if (!payload)
-    return {JwtError::kMalformed, std::nullopt};
+  if (!payload) return {JwtError::kMalformed, std::nullopt};
   JwtClaims claims;
   if (!ReadString(*payload, "sub", claims.subject) || !ReadString(*payload, "iss", claims.issuer) ||
       !ReadString(*payload, "aud", claims.audience) ||
@@ -153,13 +146,10 @@ JwtResult VerifyJwt(std::string_view token, std::string_view key, const JwtExpec
   ReadString(*payload, "role", claims.role);
   ReadString(*payload, "jti", claims.token_id);
 
-  if (claims.issuer != expect.issuer)
-    return {JwtError::kIssuer, std::nullopt};
-  if (claims.audience != expect.audience)
-    return {JwtError::kAudience, std::nullopt};
+  if (claims.issuer != expect.issuer) return {JwtError::kIssuer, std::nullopt};
+  if (claims.audience != expect.audience) return {JwtError::kAudience, std::nullopt};
   // Written so that no claim value can overflow the arithmetic.
-  if (now - expect.leeway_s > claims.expires_at)
-    return {JwtError::kExpired, std::nullopt};
+  if (now - expect.leeway_s > claims.expires_at) return {JwtError::kExpired, std::nullopt};
   if (claims.not_before > now + expect.leeway_s || claims.issued_at > now + expect.leeway_s) {
     return {JwtError::kNotYetValid, std::nullopt};
   }

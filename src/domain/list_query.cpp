@@ -13,16 +13,14 @@ std::optional<int> ParseInt(const std::string& text) {
   int value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty())
-    return std::nullopt;
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
   return value;
 }
 
 // The last value of a single-valued parameter (a repeated one takes the last).
 const std::string* Single(const QueryParams& params, std::string_view name) {
   auto [begin, end] = params.equal_range(name);
-  if (begin == end)
-    return nullptr;
+  if (begin == end) return nullptr;
   return &std::prev(end)->second;
 }
 
@@ -47,8 +45,7 @@ void Many(const QueryParams& params, std::string_view name,
             {std::string(name), "'" + std::string(item) + "' is not one of " + allowed});
         return;
       }
-      if (comma == std::string_view::npos)
-        break;
+      if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
   }
@@ -102,8 +99,7 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   }
   for (const auto* name : {"created_by_id", "assigned_to_id"}) {
     const auto* value = Single(params, name);
-    if (!value)
-      continue;
+    if (!value) continue;
     if (!IsUuid(*value)) {
       errors.push_back({name, "must be a UUID"});
     } else {
@@ -121,8 +117,7 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   }
   for (const auto* name : {"created_after", "created_before"}) {
     const auto* value = Single(params, name);
-    if (!value)
-      continue;
+    if (!value) continue;
     if (!IsRfc3339(*value)) {
       errors.push_back(
           {name, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-01T00:00:00Z"});

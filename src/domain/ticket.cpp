@@ -18,8 +18,7 @@ constexpr std::array<std::string_view, 6> kSourceChannelNames = {"web",  "email"
 template <typename Enum, std::size_t N>
 std::optional<Enum> ParseName(const std::array<std::string_view, N>& names, std::string_view text) {
   const auto* found = std::find(names.begin(), names.end(), text);
-  if (found == names.end())
-    return std::nullopt;
+  if (found == names.end()) return std::nullopt;
   return static_cast<Enum>(found - names.begin());
 }
 
@@ -70,10 +69,8 @@ bool IsActive(Status status) {
 }
 
 bool IsTransitionAllowed(Status from, Status to) {
-  if (from == to)
-    return false;
-  if (IsActive(from))
-    return true;
+  if (from == to) return false;
+  if (IsActive(from)) return true;
   switch (from) {
     case Status::kResolved:
       return to == Status::kClosed || to == Status::kOpen;
@@ -86,16 +83,14 @@ bool IsTransitionAllowed(Status from, Status to) {
 }
 
 bool ApplyStatus(Ticket& ticket, Status to, const std::string& now) {
-  if (!IsTransitionAllowed(ticket.status, to))
-    return false;
+  if (!IsTransitionAllowed(ticket.status, to)) return false;
 
   if (to == Status::kResolved) {
     ticket.resolved_at = now;
   } else if (to == Status::kClosed) {
     // Closing straight from active work also resolves it; keep an earlier
     // resolution time when there is one.
-    if (!ticket.resolved_at)
-      ticket.resolved_at = now;
+    if (!ticket.resolved_at) ticket.resolved_at = now;
     ticket.closed_at = now;
   } else if (to == Status::kOpen && !IsActive(ticket.status)) {
     ticket.resolved_at.reset();
@@ -106,13 +101,11 @@ bool ApplyStatus(Ticket& ticket, Status to, const std::string& now) {
 }
 
 bool IsUuid(std::string_view text) {
-  if (text.size() != 36)
-    return false;
+  if (text.size() != 36) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-')
-        return false;
+      if (c != '-') return false;
     } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
       return false;
     }

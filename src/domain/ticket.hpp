@@ -96,8 +96,7 @@ struct VersionPrecondition {
 
   bool Accepts(std::int64_t version) const {
     for (const auto v : versions) {
-      if (v == version)
-        return true;
+      if (v == version) return true;
     }
     return false;
   }

@@ -71,8 +71,7 @@ std::optional<std::string> CheckJsonTree(const json& root) {
 std::string JoinNames(std::span<const std::string_view> names) {
   std::string out;
   for (const auto name : names) {
-    if (!out.empty())
-      out += ", ";
+    if (!out.empty()) out += ", ";
     out += name;
   }
   return out;
@@ -112,11 +111,9 @@ class Decoder {
 
   NullableChange<std::string> NullableText(const std::string& path, const json& value,
                                            std::size_t max) {
-    if (value.is_null())
-      return std::optional<std::string>{};
+    if (value.is_null()) return std::optional<std::string>{};
     auto text = Text(path, value, max, /*allow_blank=*/false);
-    if (!text)
-      return std::nullopt;
+    if (!text) return std::nullopt;
     return std::optional<std::string>{std::move(*text)};
   }
 
@@ -125,16 +122,13 @@ class Decoder {
                                  std::optional<Enum> (*parse)(std::string_view),
                                  std::span<const std::string_view> names) {
     std::optional<Enum> parsed;
-    if (value.is_string())
-      parsed = parse(value.get_ref<const std::string&>());
-    if (!parsed)
-      Fail(path, "must be one of " + JoinNames(names));
+    if (value.is_string()) parsed = parse(value.get_ref<const std::string&>());
+    if (!parsed) Fail(path, "must be one of " + JoinNames(names));
     return parsed;
   }
 
   NullableChange<std::string> NullableUuid(const std::string& path, const json& value) {
-    if (value.is_null())
-      return std::optional<std::string>{};
+    if (value.is_null()) return std::optional<std::string>{};
     if (!value.is_string() || !IsUuid(value.get_ref<const std::string&>())) {
       Fail(path, "must be a UUID or null");
       return std::nullopt;
@@ -143,8 +137,7 @@ class Decoder {
   }
 
   NullableChange<std::string> NullableTime(const std::string& path, const json& value) {
-    if (value.is_null())
-      return std::optional<std::string>{};
+    if (value.is_null()) return std::optional<std::string>{};
     if (!value.is_string() || !IsRfc3339(value.get_ref<const std::string&>())) {
       Fail(path, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-31T17:00:00Z, or null");
       return std::nullopt;
@@ -170,11 +163,9 @@ class Decoder {
         ok = false;
         continue;
       }
-      if (std::find(tags.begin(), tags.end(), *tag) == tags.end())
-        tags.push_back(std::move(*tag));
+      if (std::find(tags.begin(), tags.end(), *tag) == tags.end()) tags.push_back(std::move(*tag));
     }
-    if (!ok)
-      return std::nullopt;
+    if (!ok) return std::nullopt;
     return tags;
   }
 
@@ -252,14 +243,12 @@ bool IsNonNullable(std::string_view member) {
 
 template <typename T>
 void Set(std::optional<T>& target, std::optional<T> value) {
-  if (value)
-    target = std::move(value);
+  if (value) target = std::move(value);
 }
 
 template <typename T>
 void Assign(std::optional<std::optional<T>>& target, std::optional<std::optional<T>> value) {
-  if (value)
-    target = std::move(value);
+  if (value) target = std::move(value);
 }
 
 }  // namespace
@@ -329,8 +318,7 @@ FieldErrors DecodeChanges(const json& body, BodyKind kind, TicketChanges& out) {
       Set(out.metadata, decode.Metadata(name, value));
     } else if (name == "reason") {
       // Kept for compatibility with the old assign request; not stored.
-      if (!value.is_null() && !value.is_string())
-        decode.Fail(name, "must be a string or null");
+      if (!value.is_null() && !value.is_string()) decode.Fail(name, "must be a string or null");
     }
   }
 
@@ -339,8 +327,7 @@ FieldErrors DecodeChanges(const json& body, BodyKind kind, TicketChanges& out) {
     out.assigned_to_id = std::optional<std::string>{};
   }
   for (const auto member : RequiredMembers(kind)) {
-    if (!body.contains(member))
-      decode.Fail(std::string(member), "is required");
+    if (!body.contains(member)) decode.Fail(std::string(member), "is required");
   }
   return errors;
 }
@@ -366,40 +353,25 @@ Ticket NewTicket(const TicketChanges& changes, const std::string& created_by_id)
 }
 
 ApplyResult ApplyChanges(Ticket& ticket, const TicketChanges& changes, const std::string& now) {
-  if (changes.Empty())
-    return ApplyResult::kUnchanged;
+  if (changes.Empty()) return ApplyResult::kUnchanged;
   if (changes.status && !IsTransitionAllowed(ticket.status, *changes.status)) {
     return ApplyResult::kInvalidTransition;
   }
 
-  if (changes.status)
-    ApplyStatus(ticket, *changes.status, now);
-  if (changes.title)
-    ticket.title = *changes.title;
-  if (changes.description)
-    ticket.description = *changes.description;
-  if (changes.priority)
-    ticket.priority = *changes.priority;
-  if (changes.urgency)
-    ticket.urgency = *changes.urgency;
-  if (changes.category)
-    ticket.category = *changes.category;
-  if (changes.source_channel)
-    ticket.source_channel = *changes.source_channel;
-  if (changes.subcategory)
-    ticket.subcategory = *changes.subcategory;
-  if (changes.department)
-    ticket.department = *changes.department;
-  if (changes.assigned_to_id)
-    ticket.assigned_to_id = *changes.assigned_to_id;
-  if (changes.due_date)
-    ticket.due_date = *changes.due_date;
-  if (changes.resolution_summary)
-    ticket.resolution_summary = *changes.resolution_summary;
-  if (changes.internal_notes)
-    ticket.internal_notes = *changes.internal_notes;
-  if (changes.tags)
-    ticket.tags = *changes.tags;
+  if (changes.status) ApplyStatus(ticket, *changes.status, now);
+  if (changes.title) ticket.title = *changes.title;
+  if (changes.description) ticket.description = *changes.description;
+  if (changes.priority) ticket.priority = *changes.priority;
+  if (changes.urgency) ticket.urgency = *changes.urgency;
+  if (changes.category) ticket.category = *changes.category;
+  if (changes.source_channel) ticket.source_channel = *changes.source_channel;
+  if (changes.subcategory) ticket.subcategory = *changes.subcategory;
+  if (changes.department) ticket.department = *changes.department;
+  if (changes.assigned_to_id) ticket.assigned_to_id = *changes.assigned_to_id;
+  if (changes.due_date) ticket.due_date = *changes.due_date;
+  if (changes.resolution_summary) ticket.resolution_summary = *changes.resolution_summary;
+  if (changes.internal_notes) ticket.internal_notes = *changes.internal_notes;
+  if (changes.tags) ticket.tags = *changes.tags;
   if (changes.metadata) {
     if (changes.merge_metadata) {
       ticket.metadata.merge_patch(*changes.metadata);
@@ -445,8 +417,7 @@ json ToJson(const Ticket& ticket, ViewOptions view) {
       {"is_deleted", false},
       {"version", ticket.version},
   };
-  if (view.include_internal)
-    out["internal_notes"] = nullable(ticket.internal_notes);
+  if (view.include_internal) out["internal_notes"] = nullable(ticket.internal_notes);
   return out;
 }
 

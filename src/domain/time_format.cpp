@@ -9,12 +9,10 @@ namespace ticketd::domain {
 namespace {
 
 bool Digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
-  if (at + count > text.size())
-    return false;
+  if (at + count > text.size()) return false;
   out = 0;
   for (std::size_t i = at; i < at + count; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(text[i])))
-      return false;
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
     out = out * 10 + (text[i] - '0');
   }
   return true;
@@ -68,15 +66,11 @@ bool IsRfc3339(std::string_view text) {
     const std::size_t start = ++at;
     while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])))
       ++at;
-    if (at == start)
-      return false;
+    if (at == start) return false;
   }
-  if (at >= text.size())
-    return false;
-  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size())
-    return true;
-  if (text[at] != '+' && text[at] != '-')
-    return false;
+  if (at >= text.size()) return false;
+  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) return true;
+  if (text[at] != '+' && text[at] != '-') return false;
   int offset_hour, offset_minute;
   return at + 6 == text.size() && Digits(text, at + 1, 2, offset_hour) && text[at + 3] == ':' &&
          Digits(text, at + 4, 2, offset_minute) && offset_hour <= 15 && offset_minute <= 59;
@@ -86,8 +80,7 @@ bool IsStorableText(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == 0)
-      return false;
+    if (byte == 0) return false;
     std::size_t length = 0;
     std::uint32_t code = 0;
     if (byte < 0x80) {
@@ -105,12 +98,10 @@ bool IsStorableText(std::string_view text) {
     } else {
       return false;
     }
-    if (i + length > text.size())
-      return false;
+    if (i + length > text.size()) return false;
     for (std::size_t j = 1; j < length; ++j) {
       const auto next = static_cast<unsigned char>(text[i + j]);
-      if ((next & 0xC0) != 0x80)
-        return false;
+      if ((next & 0xC0) != 0x80) return false;
       code = (code << 6) | (next & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.

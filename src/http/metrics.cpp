@@ -67,8 +67,7 @@ void Metrics::SetDependency(std::string_view name, bool healthy) {
 }
 
 std::string Metrics::Serialize() {
-  if (scrape_hook_)
-    scrape_hook_(*this);
+  if (scrape_hook_) scrape_hook_(*this);
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

@@ -9,8 +9,7 @@ std::optional<std::string> RefuseTarget(const Request& request, std::string_view
   if (target.empty() || target.front() != '/') {
     return "The request target must be a path such as /api/v1/tickets (origin form).";
   }
-  if (!escapes_ok)
-    return "The request target has a malformed %-escape.";
+  if (!escapes_ok) return "The request target has a malformed %-escape.";
   if (request.version() >= 11 && request.find(beast_http::field::host) == request.end()) {
     return "An HTTP/1.1 request must carry a Host header.";
   }
@@ -60,8 +59,7 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     }
     const auto slash = path.find('/');
     segments.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos)
-      break;
+    if (slash == std::string_view::npos) break;
     path.remove_prefix(slash);
   }
   return segments;
@@ -71,22 +69,17 @@ bool PercentDecode(std::string_view in, std::string& out, bool plus_is_space) {
   out.clear();
   out.reserve(in.size());
   const auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '%') {
-      if (i + 2 >= in.size())
-        return false;
+      if (i + 2 >= in.size()) return false;
       const int high = hex(in[i + 1]);
       const int low = hex(in[i + 2]);
-      if (high < 0 || low < 0)
-        return false;
+      if (high < 0 || low < 0) return false;
       out += static_cast<char>(high * 16 + low);
       i += 2;
     } else if (in[i] == '+' && plus_is_space) {
@@ -117,8 +110,7 @@ domain::QueryParams ParseQuery(std::string_view query, bool& ok) {
         ok = false;
       }
     }
-    if (amp == std::string_view::npos)
-      break;
+    if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
   return params;
@@ -128,8 +120,7 @@ void Router::Add(Verb method, std::string_view pattern, Handler handler) {
   Route route{method, std::string(pattern), {}, 0, std::move(handler)};
   for (const auto segment : SplitPath(pattern)) {
     route.segments.emplace_back(segment);
-    if (segment.empty() || segment.front() != '{')
-      ++route.literals;
+    if (segment.empty() || segment.front() != '{') ++route.literals;
   }
   routes_.push_back(std::move(route));
 }
@@ -142,37 +133,29 @@ std::variant<Router::Match, Router::MethodNotAllowed, Router::NoRoute> Router::F
   const Route* best_any = nullptr;
 
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size())
-      continue;
+    if (route.segments.size() != segments.size()) continue;
     bool matches = true;
     for (std::size_t i = 0; i < segments.size() && matches; ++i) {
       const auto& pattern = route.segments[i];
       const bool parameter = !pattern.empty() && pattern.front() == '{';
       matches = parameter ? !segments[i].empty() : pattern == segments[i];
     }
-    if (!matches)
-      continue;
+    if (!matches) continue;
     // Among templates that match, the one with the most literal segments wins.
-    if (best_any != nullptr && route.literals < best_any->literals)
-      continue;
+    if (best_any != nullptr && route.literals < best_any->literals) continue;
     if (best_any == nullptr || route.literals > best_any->literals) {
       best_any = &route;
       best = nullptr;
       allow.clear();
     }
-    if (!allow.empty())
-      allow += ", ";
+    if (!allow.empty()) allow += ", ";
     allow += std::string(ToStd(beast_http::to_string(route.method)));
-    if (route.method == Verb::get)
-      allow += ", HEAD";
-    if (route.method == method)
-      best = &route;
+    if (route.method == Verb::get) allow += ", HEAD";
+    if (route.method == method) best = &route;
   }
 
-  if (best_any == nullptr)
-    return NoRoute{};
-  if (best == nullptr)
-    return MethodNotAllowed{std::move(allow), best_any->pattern};
+  if (best_any == nullptr) return NoRoute{};
+  if (best == nullptr) return MethodNotAllowed{std::move(allow), best_any->pattern};
 
   Match match{&best->handler, best->pattern, {}};
   for (std::size_t i = 0; i < segments.size(); ++i) {

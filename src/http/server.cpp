@@ -47,11 +47,9 @@ std::string NewRequestId() {
 // can be logged and echoed without harm.
 std::string RequestIdOf(const Request& request) {
   const std::string_view given = ToStd(request[kRequestIdHeader]);
-  if (given.empty() || given.size() > kMaxRequestIdLength)
-    return NewRequestId();
+  if (given.empty() || given.size() > kMaxRequestIdLength) return NewRequestId();
   for (const char c : given) {
-    if (c < 0x21 || c > 0x7E)
-      return NewRequestId();
+    if (c < 0x21 || c > 0x7E) return NewRequestId();
   }
   return std::string(given);
 }
@@ -114,8 +112,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   // Closes the connection when it is waiting for a next request. Any thread.
   void CloseIfIdle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_)
-        self->stream_.socket().cancel();
+      if (self->idle_) self->stream_.socket().cancel();
     });
   }
 
@@ -124,15 +121,13 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> Serve() {
     boost::system::error_code ec;
     if (buffer_.size() == 0) {
-      if (server_.draining_)
-        co_return false;
+      if (server_.draining_) co_return false;
       idle_ = true;
       stream_.expires_after(server_.options_.idle_timeout);
       const auto n = co_await stream_.async_read_some(buffer_.prepare(8192),
                                                       asio::redirect_error(use_awaitable, ec));
       idle_ = false;
-      if (ec)
-        co_return false;
+      if (ec) co_return false;
       buffer_.commit(n);
     }
 
@@ -196,8 +191,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options_.read_timeout);
     co_await beast_http::async_write(stream_, response,
                                      asio::redirect_error(use_awaitable, write_ec));
-    if (write_ec)
-      co_return;
+    if (write_ec) co_return;
     stream_.socket().shutdown(tcp::socket::shutdown_send, write_ec);
     stream_.expires_after(kLingerTime);
     char discard[4096];
@@ -237,8 +231,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
           context.path.empty() ? std::string(ToStd(request.target())) : context.path;
       response =
           MakeProblemResponse(*routed.problem, instance, context.request_id, request.version());
-      if (!routed.allow.empty())
-        response.set(beast_http::field::allow, routed.allow);
+      if (!routed.allow.empty()) response.set(beast_http::field::allow, routed.allow);
     }
     if (failure) {
       response = MakeProblemResponse(ProblemFor(failure, context), context.path, context.request_id,
@@ -249,8 +242,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     response.set(kRequestIdHeader, context.request_id);
     policy.Decorate(request, response);
     response.prepare_payload();
-    if (request.method() == Verb::head)
-      response.body().clear();
+    if (request.method() == Verb::head) response.body().clear();
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -298,8 +290,7 @@ asio::awaitable<void> Server::Accept() {
     boost::system::error_code ec;
     co_await acceptor_.async_accept(socket, asio::redirect_error(use_awaitable, ec));
     if (ec) {
-      if (!acceptor_.is_open() || ec == asio::error::operation_aborted)
-        co_return;
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) co_return;
       // Out of descriptors or similar: say so, pause, and keep serving.
       log::Warn("http", "accept failed", {{"error", ec.message()}});
       asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
@@ -333,8 +324,7 @@ void Server::Forget(const std::shared_ptr<Session>& session) {
 }
 
 void Server::BeginDrain() {
-  if (draining_.exchange(true))
-    return;
+  if (draining_.exchange(true)) return;
   log::Info(
       "http", "draining",
       {{"open_connections", connections_.load()}, {"grace_s", options_.shutdown_grace.count()}});
@@ -352,8 +342,7 @@ asio::awaitable<void> Server::WaitForDrain(std::chrono::steady_clock::time_point
       for (const auto& session : sessions_)
         session->CloseIfIdle();
     }
-    if (connections_.load() == 0)
-      break;
+    if (connections_.load() == 0) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       log::Warn("http", "grace period over; abandoning requests in flight",
                 {{"open_connections", connections_.load()}});
@@ -373,8 +362,7 @@ void Server::Stop() {
 void Server::Run() {
   asio::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec)
-      return;
+    if (ec) return;
     log::Info("http", "signal received", {{"signal", signal}});
     Stop();
   });
@@ -387,8 +375,7 @@ void Server::Run() {
   for (auto& thread : threads)
     thread.join();
 
-  if (on_stopped_)
-    on_stopped_();
+  if (on_stopped_) on_stopped_();
   log::Info("http", "stopped");
 }
 

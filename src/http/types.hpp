@@ -48,8 +48,7 @@ struct RequestContext {
   // The value of a path parameter of the matched route ("" when absent).
   std::string_view PathParam(std::string_view name) const {
     for (const auto& [key, value] : path_params) {
-      if (key == name)
-        return value;
+      if (key == name) return value;
     }
     return {};
   }

@@ -63,8 +63,7 @@ std::vector<Migration> EmbeddedMigrations() {
   std::map<int, Migration> by_version;
   std::map<int, std::string_view> downs;
   for (const auto& [path, contents] : embedded::All()) {
-    if (path.substr(0, kDir.size()) != kDir)
-      continue;
+    if (path.substr(0, kDir.size()) != kDir) continue;
     const std::string_view file = path.substr(kDir.size());
     const bool up = file.ends_with(".up.sql");
     if (!up && !file.ends_with(".down.sql")) {
@@ -117,8 +116,7 @@ std::vector<int> Migrator::Up() {
   const int current = CurrentVersion();
   std::vector<int> applied;
   for (const auto& migration : migrations_) {
-    if (migration.version <= current)
-      continue;
+    if (migration.version <= current) continue;
     pqxx::work tx(connection_);
     tx.exec0(std::string(migration.up_sql));
     tx.exec_params0(kInsertApplied, migration.version, migration.name);
@@ -135,8 +133,7 @@ std::optional<int> Migrator::Down() {
   EnsureTable();
 
   const int current = CurrentVersion();
-  if (current == 0)
-    return std::nullopt;
+  if (current == 0) return std::nullopt;
   const auto migration =
       std::find_if(migrations_.begin(), migrations_.end(),
                    [current](const Migration& m) { return m.version == current; });
@@ -175,8 +172,7 @@ std::vector<MigrationState> Migrator::Status() {
 
 int Migrator::CurrentVersion() {
   pqxx::read_transaction tx(connection_);
-  if (!tx.exec1(kTableExists)[0].as<bool>())
-    return 0;
+  if (!tx.exec1(kTableExists)[0].as<bool>()) return 0;
   return tx.exec1(kSelectCurrent)[0].as<int>();
 }
 

@@ -18,8 +18,7 @@ PgPool::PgPool(PoolOptions options)
       url_(ConnectionUrl(options_.url, options_.connect_timeout, options_.statement_timeout)) {}
 
 PgPool::Lease::~Lease() {
-  if (pool_ != nullptr && connection_ != nullptr)
-    pool_->Release(std::move(connection_));
+  if (pool_ != nullptr && connection_ != nullptr) pool_->Release(std::move(connection_));
 }
 
 PgPool::Lease PgPool::Acquire() {

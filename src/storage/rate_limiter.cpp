@@ -79,8 +79,7 @@ ReplyPtr Command(redisContext* context, std::initializer_list<std::string_view> 
 }
 
 std::string Truncated(std::string text) {
-  if (text.size() > kMaxReasonBytes)
-    text.resize(kMaxReasonBytes);
+  if (text.size() > kMaxReasonBytes) text.resize(kMaxReasonBytes);
   return text;
 }
 
@@ -105,8 +104,7 @@ std::string RandomSuffix() {
 }
 
 std::optional<int> ParseBoundedInt(std::string_view text, int max) {
-  if (text.empty() || text.front() < '0' || text.front() > '9')
-    return std::nullopt;
+  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
@@ -126,8 +124,7 @@ struct WindowReply {
 };
 
 std::variant<WindowReply, std::string> ReadWindow(const redisReply* reply) {
-  if (IsError(reply))
-    return Truncated("script error: " + std::string(Text(reply)));
+  if (IsError(reply)) return Truncated("script error: " + std::string(Text(reply)));
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3)
     return std::string("unexpected script reply");
   for (std::size_t i = 0; i < 3; ++i) {
@@ -209,11 +206,9 @@ std::variant<RateLimitPolicy, std::string> LoadRateLimitPolicy(const config::Env
   for (const RouteClass route_class : kRouteClasses) {
     const std::string_view name = RateLimitEnvName(route_class);
     const auto value = env(name);
-    if (!value || value->empty())
-      continue;
+    if (!value || value->empty()) continue;
     auto parsed = ParseRateLimit(*value);
-    if (auto* error = std::get_if<std::string>(&parsed))
-      return std::string(name) + ": " + *error;
+    if (auto* error = std::get_if<std::string>(&parsed)) return std::string(name) + ": " + *error;
     policy.For(route_class) = std::get<RateLimit>(parsed);
   }
   return policy;
@@ -222,8 +217,7 @@ std::variant<RateLimitPolicy, std::string> LoadRateLimitPolicy(const config::Env
 RateDecision DecisionFromWindow(int limit, bool allowed, int remaining,
                                 std::chrono::milliseconds reset) {
   auto reset_seconds = std::chrono::ceil<std::chrono::seconds>(reset);
-  if (reset_seconds < std::chrono::seconds(0))
-    reset_seconds = std::chrono::seconds(0);
+  if (reset_seconds < std::chrono::seconds(0)) reset_seconds = std::chrono::seconds(0);
   RateDecision decision{.allowed = allowed,
                         .limit = limit,
                         .remaining = std::max(remaining, 0),
@@ -306,16 +300,14 @@ struct RateLimiter::Impl {
     const bool ready = available_.wait_for(lock, options_.acquire_timeout, [this] {
       return !idle_.empty() || open_ < options_.pool_size;
     });
-    if (!ready)
-      return std::string("no Redis connection free within the acquire timeout");
+    if (!ready) return std::string("no Redis connection free within the acquire timeout");
 
     if (!idle_.empty()) {
       Connection connection = std::move(idle_.back());
       idle_.pop_back();
       return connection;
     }
-    if (std::chrono::steady_clock::now() < next_connect_at_)
-      return last_connect_error_;
+    if (std::chrono::steady_clock::now() < next_connect_at_) return last_connect_error_;
 
     // Connect outside the lock: it can take up to the connect timeout.
     ++open_;
@@ -350,10 +342,8 @@ struct RateLimiter::Impl {
     // REDIS_URL normally names an address or a name in the local resolver.
     ContextPtr context(redisConnectWithTimeout(address_.host.c_str(), address_.port,
                                                ToTimeval(options_.connect_timeout)));
-    if (!context)
-      return std::string("cannot allocate a Redis context");
-    if (context->err != 0)
-      return Truncated(std::string("connect failed: ") + context->errstr);
+    if (!context) return std::string("cannot allocate a Redis context");
+    if (context->err != 0) return Truncated(std::string("connect failed: ") + context->errstr);
     if (redisSetTimeout(context.get(), ToTimeval(options_.command_timeout)) != REDIS_OK)
       return std::string("cannot set the Redis command timeout");
 
@@ -362,22 +352,18 @@ struct RateLimiter::Impl {
           address_.user.empty()
               ? Command(context.get(), {"AUTH", address_.password})
               : Command(context.get(), {"AUTH", address_.user, address_.password});
-      if (!reply)
-        return NoReply("AUTH", context.get());
-      if (IsError(reply.get()))
-        return std::string("authentication failed");
+      if (!reply) return NoReply("AUTH", context.get());
+      if (IsError(reply.get())) return std::string("authentication failed");
     }
     if (address_.db != 0) {
       const ReplyPtr reply = Command(context.get(), {"SELECT", std::to_string(address_.db)});
-      if (!reply)
-        return NoReply("SELECT", context.get());
+      if (!reply) return NoReply("SELECT", context.get());
       if (IsError(reply.get()))
         return Truncated("SELECT failed: " + std::string(Text(reply.get())));
     }
 
     const ReplyPtr reply = Command(context.get(), {"SCRIPT", "LOAD", kSlidingWindowScript});
-    if (!reply)
-      return NoReply("SCRIPT LOAD", context.get());
+    if (!reply) return NoReply("SCRIPT LOAD", context.get());
     if (reply->type != REDIS_REPLY_STRING)
       return Truncated("SCRIPT LOAD failed: " + std::string(Text(reply.get())));
     return Connection{std::move(context), std::string(Text(reply.get()))};
@@ -422,12 +408,10 @@ RateLimiter::~RateLimiter() = default;
 
 RateDecision RateLimiter::Decide(RouteClass route_class, std::string_view identity) {
   const RateLimit& rule = options_.policy.For(route_class);
-  if (!impl_)
-    return Degrade(rule.limit, unusable_reason_);
+  if (!impl_) return Degrade(rule.limit, unusable_reason_);
 
   auto acquired = impl_->Acquire();
-  if (auto* error = std::get_if<std::string>(&acquired))
-    return Degrade(rule.limit, *error);
+  if (auto* error = std::get_if<std::string>(&acquired)) return Degrade(rule.limit, *error);
   Impl::Lease lease(*impl_, std::get<Impl::Connection>(std::move(acquired)));
 
   const std::string key = RateLimitKey(options_.key_prefix, route_class, identity);
@@ -442,12 +426,10 @@ RateDecision RateLimiter::Decide(RouteClass route_class, std::string_view identi
     reply = Command(lease->context.get(),
                     {"EVAL", kSlidingWindowScript, "1", key, limit, window_ms, suffix});
   }
-  if (!reply)
-    return Degrade(rule.limit, NoReply("EVAL", lease->context.get()));
+  if (!reply) return Degrade(rule.limit, NoReply("EVAL", lease->context.get()));
 
   const auto window = ReadWindow(reply.get());
-  if (auto* error = std::get_if<std::string>(&window))
-    return Degrade(rule.limit, *error);
+  if (auto* error = std::get_if<std::string>(&window)) return Degrade(rule.limit, *error);
   lease.MarkHealthy();
   const auto& counted = std::get<WindowReply>(window);
   return DecisionFromWindow(rule.limit, counted.allowed, counted.remaining, counted.reset);

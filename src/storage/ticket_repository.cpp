@@ -131,8 +131,7 @@ std::string ListPageName(std::size_t index) {
 }
 
 std::optional<std::string> OptionalText(const pqxx::field& field) {
-  if (field.is_null())
-    return std::nullopt;
+  if (field.is_null()) return std::nullopt;
   return field.as<std::string>();
 }
 
@@ -173,12 +172,10 @@ Ticket FromRow(const pqxx::row& row) {
 std::string ArrayLiteral(const std::vector<std::string>& values) {
   std::string out = "{";
   for (const auto& value : values) {
-    if (out.size() > 1)
-      out += ',';
+    if (out.size() > 1) out += ',';
     out += '"';
     for (const char c : value) {
-      if (c == '"' || c == '\\')
-        out += '\\';
+      if (c == '"' || c == '\\') out += '\\';
       out += c;
     }
     out += '"';
@@ -188,8 +185,7 @@ std::string ArrayLiteral(const std::vector<std::string>& values) {
 
 template <typename Enum>
 std::optional<std::string> EnumArray(const std::vector<Enum>& values) {
-  if (values.empty())
-    return std::nullopt;
+  if (values.empty()) return std::nullopt;
   std::vector<std::string> names;
   names.reserve(values.size());
   for (const auto value : values)
@@ -198,8 +194,7 @@ std::optional<std::string> EnumArray(const std::vector<Enum>& values) {
 }
 
 std::optional<std::string> BoolText(std::optional<bool> value) {
-  if (!value)
-    return std::nullopt;
+  if (!value) return std::nullopt;
   return *value ? "true" : "false";
 }
 
@@ -252,8 +247,7 @@ std::optional<Ticket> TicketRepository::Find(const std::string& id) {
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
   const auto rows = tx.exec_prepared(kSelectOneName, id);
-  if (rows.empty())
-    return std::nullopt;
+  if (rows.empty()) return std::nullopt;
   return FromRow(rows[0]);
 }
 
@@ -281,8 +275,7 @@ TicketPage TicketRepository::List(const domain::ListQuery& query) {
   TicketPage page;
   page.total = tx.exec_prepared1(kListCountName, pqxx::prepare::make_dynamic_params(filters))[0]
                    .as<std::int64_t>();
-  if (query.Offset() >= page.total)
-    return page;
+  if (query.Offset() >= page.total) return page;
 
   const auto rows = tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(filters),
                                      query.size, query.Offset());
@@ -298,8 +291,7 @@ UpdateOutcome TicketRepository::Update(
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_prepared(kSelectForUpdateName, id);
-  if (rows.empty())
-    return NotFound{};
+  if (rows.empty()) return NotFound{};
   Ticket ticket = FromRow(rows[0]);
   if (precondition && !precondition->Accepts(ticket.version)) {
     return VersionMismatch{ticket.version};
@@ -333,11 +325,9 @@ DeleteOutcome TicketRepository::Delete(
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_prepared(kSelectVersionName, id);
-  if (rows.empty())
-    return NotFound{};
+  if (rows.empty()) return NotFound{};
   const auto version = rows[0][0].as<std::int64_t>();
-  if (precondition && !precondition->Accepts(version))
-    return VersionMismatch{version};
+  if (precondition && !precondition->Accepts(version)) return VersionMismatch{version};
   tx.exec_prepared0(kSoftDeleteName, id, now);
   tx.commit();
   return std::monostate{};

@@ -66,8 +66,7 @@ class DirectRedis {
  public:
   explicit DirectRedis(const RedisAddress& address) {
     context_.reset(redisConnectWithTimeout(address.host.c_str(), address.port, {2, 0}));
-    if (!context_ || context_->err != 0)
-      throw std::runtime_error("cannot connect to REDIS_URL");
+    if (!context_ || context_->err != 0) throw std::runtime_error("cannot connect to REDIS_URL");
     redisSetTimeout(context_.get(), {2, 0});
     if (!address.password.empty()) {
       address.user.empty() ? Run({"AUTH", address.password})
@@ -85,15 +84,13 @@ class DirectRedis {
     }
     ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(
         context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply)
-      throw std::runtime_error("Redis did not answer");
+    if (!reply) throw std::runtime_error("Redis did not answer");
     return reply;
   }
 
   long long Integer(std::initializer_list<std::string> args) {
     const auto reply = Run(args);
-    if (reply->type != REDIS_REPLY_INTEGER)
-      throw std::runtime_error("expected an integer reply");
+    if (reply->type != REDIS_REPLY_INTEGER) throw std::runtime_error("expected an integer reply");
     return reply->integer;
   }
 
@@ -212,8 +209,7 @@ TEST_F(RateLimiterTest, ConcurrentCallersNeverExceedTheLimitInTotal) {
         std::this_thread::yield();
       for (int i = 0; i < kAttemptsPerThread; ++i) {
         const auto decision = limiter.Decide(RouteClass::kUpload, "key:shared");
-        if (decision.allowed && !decision.degraded)
-          allowed.fetch_add(1);
+        if (decision.allowed && !decision.degraded) allowed.fetch_add(1);
       }
     });
   }

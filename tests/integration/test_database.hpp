@@ -21,8 +21,7 @@ class TestDatabase {
   // Returns std::nullopt when DATABASE_URL is unset.
   static std::optional<std::string> BaseUrl() {
     const char* url = std::getenv("DATABASE_URL");
-    if (url == nullptr || *url == '\0')
-      return std::nullopt;
+    if (url == nullptr || *url == '\0') return std::nullopt;
     return config::NormalizeDatabaseUrl(url);
   }
 

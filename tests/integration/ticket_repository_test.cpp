@@ -23,8 +23,7 @@ class TicketRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const auto base = testing::TestDatabase::BaseUrl();
-    if (!base)
-      return;
+    if (!base) return;
     database_ = new testing::TestDatabase(*base);
     pqxx::connection connection(database_->url());
     Migrator(connection, EmbeddedMigrations()).Up();

@@ -13,8 +13,7 @@ LoadResult LoadFrom(const Env& env, Needs needs = {}) {
   return Load(
       [&env](std::string_view name) -> std::optional<std::string> {
         const auto found = env.find(name);
-        if (found == env.end())
-          return std::nullopt;
+        if (found == env.end()) return std::nullopt;
         return found->second;
       },
       needs);

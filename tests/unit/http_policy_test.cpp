@@ -16,8 +16,7 @@ HttpPolicy Policy(bool strict = false) {
 
 Request From(const char* origin, Verb method = Verb::get) {
   Request request{method, "/api/v1/tickets", 11};
-  if (origin != nullptr)
-    request.set(beast_http::field::origin, origin);
+  if (origin != nullptr) request.set(beast_http::field::origin, origin);
   return request;
 }
 

@@ -92,8 +92,7 @@ using Env = std::map<std::string, std::string, std::less<>>;
 config::EnvLookup LookupIn(const Env& env) {
   return [&env](std::string_view name) -> std::optional<std::string> {
     const auto found = env.find(name);
-    if (found == env.end())
-      return std::nullopt;
+    if (found == env.end()) return std::nullopt;
     return found->second;
   };
 }

@@ -66,8 +66,7 @@ TEST_F(RouterTest, TrailingSlashIsIgnored) {
 
 Request MakeRequest(Verb method, std::string target, bool with_host = true) {
   Request request{method, target, 11};
-  if (with_host)
-    request.set(beast_http::field::host, "localhost");
+  if (with_host) request.set(beast_http::field::host, "localhost");
   return request;
 }
 

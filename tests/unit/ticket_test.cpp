@@ -35,8 +35,7 @@ TEST(StatusTransitions, FollowTheBriefsTable) {
   const S all[] = {S::kNew,      S::kOpen,   S::kInProgress, S::kPending,
                    S::kResolved, S::kClosed, S::kCancelled};
   const auto allowed = [](S from, S to) {
-    if (from == to)
-      return false;
+    if (from == to) return false;
     switch (from) {
       case S::kNew:
       case S::kOpen:
