@@ -9,7 +9,7 @@ FORMAT_DIRS := $(wildcard src tests bench)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) \
 	-not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: help deps build run test bench format format-check clean services-start services-stop
+.PHONY: help deps build run test bench format format-check clean services-start services-stop fuzz
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' \
@@ -46,3 +46,6 @@ services-stop: ## stop the services of services-start
 
 clean: services-stop ## stop the services, remove build/ and .run/
 	rm -rf build $(SERVICES_DIR)
+
+fuzz: ## run each libFuzzer target for FUZZ_SECONDS (60) with ASan+UBSan
+	scripts/fuzz.sh

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "api/health_monitor.hpp"
+#include "api/rate_limit_guard.hpp"
 #include "api/system_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "common/build_info.hpp"
@@ -15,6 +16,7 @@
 #include "http/server.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
+#include "storage/rate_limiter.hpp"
 #include "storage/ticket_repository.hpp"
 
 namespace {
@@ -51,6 +53,11 @@ std::optional<config::Config> LoadOrExplain(config::Needs needs) {
 int RunApi() {
   const auto config = LoadOrExplain({.database = true, .redis = true});
   if (!config) return kExitConfig;
+  const auto policy = storage::LoadRateLimitPolicy(config::ProcessEnv);
+  if (const auto* error = std::get_if<std::string>(&policy)) {
+    std::fprintf(stderr, "ticketd: configuration error: %s\n", error->c_str());
+    return kExitConfig;
+  }
 
   storage::PgPool pool({.url = config->database_url,
                         .size = config->db_pool_size,
@@ -69,14 +76,21 @@ int RunApi() {
        .interval = config->health_interval});
   health.Start();
 
+  storage::RateLimiter limiter({.redis_url = config->redis_url,
+                                .policy = std::get<storage::RateLimitPolicy>(policy),
+                                .key_prefix = config->rate_limit_key_prefix,
+                                .fail_open = config->rate_limit_fail_open});
+  boost::asio::thread_pool limiter_pool(4);
+
   http::Metrics metrics;
-  metrics.SetScrapeHook([&pool, &health](http::Metrics& m) {
+  metrics.SetScrapeHook([&pool, &health, &limiter](http::Metrics& m) {
     const auto stats = pool.GetStats();
     m.SetPool(stats.size, stats.open, stats.in_use, static_cast<double>(stats.timeouts));
     const auto snapshot = health.Get();
     m.SetDependency("database", snapshot.database.ok);
     m.SetDependency("redis", snapshot.redis.ok);
     m.SetDependency("mcp_server", snapshot.mcp.ok);
+    m.SetRateLimitDegraded(static_cast<double>(limiter.degraded_decisions()));
   });
 
   http::Router router;
@@ -87,18 +101,20 @@ int RunApi() {
                  return server_ref != nullptr && server_ref->Draining();
                }});
 
-  http::Server server({.address = config->bind_address,
-                       .port = config->port,
-                       .threads = config->http_threads,
-                       .max_body_bytes = config->max_body_bytes,
-                       .max_header_bytes = config->max_header_bytes,
-                       .idle_timeout = config->idle_timeout,
-                       .read_timeout = config->read_timeout,
-                       .max_connections = config->max_connections,
-                       .shutdown_grace = config->shutdown_grace,
-                       .policy = http::HttpPolicy({.cors_origins = config->cors_origins,
-                                                   .strict_transport = config->IsStrict()})},
-                      router, metrics);
+  http::Server server(
+      {.address = config->bind_address,
+       .port = config->port,
+       .threads = config->http_threads,
+       .max_body_bytes = config->max_body_bytes,
+       .max_header_bytes = config->max_header_bytes,
+       .idle_timeout = config->idle_timeout,
+       .read_timeout = config->read_timeout,
+       .max_connections = config->max_connections,
+       .shutdown_grace = config->shutdown_grace,
+       .policy = http::HttpPolicy(
+           {.cors_origins = config->cors_origins, .strict_transport = config->IsStrict()}),
+       .guard = api::MakeRateLimitGuard(limiter, limiter_pool, config->trusted_proxies)},
+      router, metrics);
   server_ref = &server;
   try {
     server.Listen();
@@ -117,6 +133,7 @@ int RunApi() {
 
   server.Run();
   blocking.join();
+  limiter_pool.join();
   pool.Close();
   health.Stop();
   log::Info("api", "exited cleanly");

@@ -10,7 +10,7 @@
 namespace ticketd::config {
 namespace {
 
-constexpr std::array<SettingInfo, 32> kSettings = {{
+constexpr std::array<SettingInfo, 38> kSettings = {{
     {"DATABASE_URL", "", "PostgreSQL URL (postgresql:// or postgresql+asyncpg://); required"},
     {"REDIS_URL", "", "Redis URL (redis://, or rediss:// for TLS); required by api"},
     {"JWT_SECRET_KEY", "", "token signing key; required in staging and production"},
@@ -37,7 +37,13 @@ constexpr std::array<SettingInfo, 32> kSettings = {{
     {"DEPLOY_COLOR", "", "colour of this deployment (e.g. red or green), shown by /version"},
     {"CORS_ORIGINS", "",
      "comma-separated browser origins allowed by CORS, e.g. chrome-extension://<id>"},
-    {"TRUSTED_PROXIES", "", "comma-separated proxy addresses (used from issue #3)"},
+    {"TRUSTED_PROXIES", "", "comma-separated proxy IPs whose X-Forwarded-For is believed"},
+    {"RATE_LIMIT_GENERAL", "1000/3600", "requests per seconds for each client on /api/"},
+    {"RATE_LIMIT_AUTH", "100/300", "requests per seconds on /api/v1/auth/"},
+    {"RATE_LIMIT_AI", "200/3600", "requests per seconds on AI routes"},
+    {"RATE_LIMIT_UPLOAD", "50/300", "requests per seconds on upload routes"},
+    {"RATE_LIMIT_FAIL_OPEN", "true", "serve when Redis cannot be asked (false: answer 503)"},
+    {"RATE_LIMIT_KEY_PREFIX", "ratelimit", "Redis key prefix of the budgets (one per deployment)"},
     {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
     {"AI_CONFIG_PATH", "config/ai_config.yaml", "AI defaults (used from issue #4)"},
     {"OPENAI_API_KEY", "", "OpenAI key (used from issue #4)"},
@@ -277,7 +283,29 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   if (auto origins = read.Get("CORS_ORIGINS")) {
     if (auto problem = ParseCorsOrigins(*origins, config.cors_origins)) read.Fail(*problem);
   }
-  read.Text("TRUSTED_PROXIES", config.trusted_proxies);
+  if (auto proxies = read.Get("TRUSTED_PROXIES")) {
+    std::string_view rest = *proxies;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto address = std::string(Trim(rest.substr(0, comma)));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (address.empty()) continue;
+      if (!IsIpAddress(address)) {
+        read.Fail("TRUSTED_PROXIES: '" + address + "' is not an IP address");
+      }
+      config.trusted_proxies.push_back(address);
+    }
+  }
+  read.Text("RATE_LIMIT_KEY_PREFIX", config.rate_limit_key_prefix);
+  if (auto fail_open = read.Get("RATE_LIMIT_FAIL_OPEN")) {
+    if (*fail_open == "true" || *fail_open == "1") {
+      config.rate_limit_fail_open = true;
+    } else if (*fail_open == "false" || *fail_open == "0") {
+      config.rate_limit_fail_open = false;
+    } else {
+      read.Fail("RATE_LIMIT_FAIL_OPEN: must be true or false, got '" + *fail_open + "'");
+    }
+  }
   read.Text("UPLOAD_DIR", config.upload_dir);
   read.Text("AI_CONFIG_PATH", config.ai_config_path);
   read.Text("OPENAI_API_KEY", config.openai_api_key);

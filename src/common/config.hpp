@@ -50,7 +50,9 @@ struct Config {
   std::string docs_assets_dir;
   std::string deploy_color;
   std::vector<std::string> cors_origins;
-  std::string trusted_proxies;
+  std::vector<std::string> trusted_proxies;  // exact IP addresses
+  bool rate_limit_fail_open = true;
+  std::string rate_limit_key_prefix = "ratelimit";
   std::string upload_dir = "./uploads";
   std::string ai_config_path = "config/ai_config.yaml";
   std::string openai_api_key;

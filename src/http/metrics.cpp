@@ -42,7 +42,12 @@ Metrics::Metrics()
       dependency_up_(prometheus::BuildGauge()
                          .Name("dependency_up")
                          .Help("1 when the last background check of a dependency passed")
-                         .Register(*registry_)) {}
+                         .Register(*registry_)),
+      rate_limit_degraded_(&prometheus::BuildGauge()
+                                .Name("rate_limit_degraded_decisions")
+                                .Help("Rate-limit decisions made without Redis since the start")
+                                .Register(*registry_)
+                                .Add({})) {}
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, unsigned status,
                              double seconds) {

@@ -32,6 +32,7 @@ class Metrics {
 
   void SetPool(int size, int open, int in_use, double timeouts);
   void SetDependency(std::string_view name, bool healthy);
+  void SetRateLimitDegraded(double decisions) { rate_limit_degraded_->Set(decisions); }
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string Serialize();
@@ -45,6 +46,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& pool_;
   prometheus::Gauge* pool_timeouts_;
   prometheus::Family<prometheus::Gauge>& dependency_up_;
+  prometheus::Gauge* rate_limit_degraded_;
   std::function<void(Metrics&)> scrape_hook_;
 };
 

@@ -99,6 +99,9 @@ Problem HeadersTooLarge(std::string detail) {
   return Make(Status::request_header_fields_too_large, "HEADERS_TOO_LARGE",
               "Request header fields too large", std::move(detail));
 }
+Problem TooManyRequests(std::string detail) {
+  return Make(Status::too_many_requests, "RATE_LIMITED", "Too many requests", std::move(detail));
+}
 Problem InternalError() {
   return Make(Status::internal_server_error, "INTERNAL_ERROR", "Internal server error",
               "The server failed to answer this request; quote the request_id when reporting it.");

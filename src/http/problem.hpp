@@ -34,6 +34,7 @@ Problem PayloadTooLarge(std::string detail);
 Problem UnsupportedMediaType(std::string detail);
 Problem ValidationFailed(domain::FieldErrors errors);
 Problem HeadersTooLarge(std::string detail);
+Problem TooManyRequests(std::string detail);
 Problem InternalError();
 Problem ServiceUnavailable(std::string detail);
 

@@ -95,7 +95,11 @@ Problem ProblemFor(const std::exception_ptr& failure, const RequestContext& cont
 
 class Server::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+  Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    boost::system::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_address_ = peer.address().to_string();
+  }
 
   asio::awaitable<void> Run() {
     auto self = shared_from_this();
@@ -207,6 +211,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     context.request_id = RequestIdOf(request);
     context.route = "unmatched";
     context.principal = {std::string(kDevelopmentUserId), "admin"};
+    context.peer_address = peer_address_;
 
     Response response;
     std::exception_ptr failure;
@@ -222,7 +227,16 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       }
     } else if (auto routed = RouteRequest(server_.router_, context); routed.handler != nullptr) {
       try {
-        response = co_await (*routed.handler)(context);
+        // No co_await inside a conditional expression: GCC 12 miscompiles it.
+        GuardDecision guarded;
+        if (server_.options_.guard) guarded = co_await server_.options_.guard(context);
+        if (guarded.refusal) {
+          response = std::move(*guarded.refusal);
+        } else {
+          response = co_await (*routed.handler)(context);
+        }
+        for (auto& [name, value] : guarded.headers)
+          response.set(name, value);
       } catch (...) {
         failure = std::current_exception();
       }
@@ -261,6 +275,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   }
 
   Server& server_;
+  std::string peer_address_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   bool idle_ = false;  // touched on the session's strand only

@@ -35,6 +35,7 @@ struct ServerOptions {
   int max_connections = 900;
   std::chrono::seconds shutdown_grace{20};
   HttpPolicy policy;
+  Guard guard;  // may be empty
 };
 
 class Server {

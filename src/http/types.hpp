@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +43,8 @@ struct RequestContext {
   domain::QueryParams query;  // percent-decoded
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string request_id;
-  std::string_view route;  // the matched route template, e.g. /api/v1/tickets/{ticket_id}
+  std::string peer_address;  // the TCP peer, e.g. a load balancer or the client
+  std::string_view route;    // the matched route template, e.g. /api/v1/tickets/{ticket_id}
   Principal principal;
 
   // The value of a path parameter of the matched route ("" when absent).
@@ -55,5 +57,17 @@ struct RequestContext {
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
+
+// What a guard decided about a routed request before its handler runs:
+// `refusal` answers instead of the handler; `headers` go on the answer
+// either way (rate-limit headers, for example).
+struct GuardDecision {
+  std::optional<Response> refusal;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Runs for every request that found a handler; used for rate limiting now
+// and for authentication later.
+using Guard = std::function<boost::asio::awaitable<GuardDecision>(RequestContext&)>;
 
 }  // namespace ticketd::http

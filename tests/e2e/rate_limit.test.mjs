@@ -1,0 +1,86 @@
+// OWASP API4 (unrestricted resource consumption): per-client budgets in
+// Redis with the old backend's headers, 429 with Retry-After, and
+// X-Forwarded-For believed only from a trusted proxy.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { Server, skipReason, uniqueTag, validate } from './harness.mjs';
+
+const kLimit = 3;
+
+async function call(srv, path, headers = {}) {
+  const res = await fetch(`${srv.baseUrl}${path}`, { headers });
+  const text = await res.text();
+  return { res, text };
+}
+
+describe('rate limits', { skip: skipReason }, () => {
+  let srv;
+  before(async () => {
+    srv = await new Server({
+      name: 'rate-limit',
+      // A prefix of its own: budgets live in the shared Redis across runs.
+      env: { RATE_LIMIT_GENERAL: `${kLimit}/60`, TRUSTED_PROXIES: '', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+    }).start();
+  });
+  after(async () => srv?.stop());
+
+  test('the budget counts down, then 429 with Retry-After', async () => {
+    // Health probes before the test do not spend the budget.
+    for (let i = 0; i < 5; i += 1) assert.equal((await call(srv, '/health/live')).res.status, 200);
+
+    const remaining = [];
+    for (let i = 0; i < kLimit; i += 1) {
+      const { res } = await call(srv, '/api/v1/tickets?size=1');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-ratelimit-limit'), String(kLimit));
+      remaining.push(Number(res.headers.get('x-ratelimit-remaining')));
+      assert.ok(Number(res.headers.get('x-ratelimit-reset')) >= 1);
+    }
+    assert.deepEqual(remaining, [2, 1, 0]);
+
+    const { res, text } = await call(srv, '/api/v1/tickets?size=1');
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('content-type'), 'application/problem+json');
+    const retry = Number(res.headers.get('retry-after'));
+    assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    const problem = JSON.parse(text);
+    validate('Problem', problem);
+    assert.equal(problem.error_code, 'RATE_LIMITED');
+  });
+
+  test('health, metrics and documentation are outside the limits', async () => {
+    for (const path of ['/health', '/health/ready', '/version', '/metrics', '/openapi.json']) {
+      const { res } = await call(srv, path);
+      assert.notEqual(res.status, 429, path);
+      assert.equal(res.headers.get('x-ratelimit-limit'), null, path);
+    }
+  });
+
+  test('X-Forwarded-For from an untrusted peer does not buy a new budget', async () => {
+    const { res } = await call(srv, '/api/v1/tickets?size=1', { 'X-Forwarded-For': '203.0.113.9' });
+    assert.equal(res.status, 429);
+  });
+});
+
+describe('rate limits behind a trusted proxy', { skip: skipReason }, () => {
+  let srv;
+  before(async () => {
+    srv = await new Server({
+      name: 'rate-limit-proxy',
+      env: { RATE_LIMIT_GENERAL: '1/60', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+    }).start();
+  });
+  after(async () => srv?.stop());
+
+  test('each forwarded client has its own budget', async () => {
+    const first = (ip) => call(srv, '/api/v1/tickets?size=1', { 'X-Forwarded-For': ip });
+    assert.equal((await first('198.51.100.1')).res.status, 200);
+    assert.equal((await first('198.51.100.1')).res.status, 429);
+    assert.equal((await first('198.51.100.2')).res.status, 200);
+    // A client cannot pick its budget by prepending addresses: the nearest
+    // untrusted hop counts.
+    assert.equal((await first('10.9.9.9, 198.51.100.2')).res.status, 429);
+  });
+});
