@@ -45,7 +45,7 @@ start_api() {
   # here, through configuration, and the limiter still runs on every request.
   ENVIRONMENT=development LOG_LEVEL="${LOG_LEVEL:-warning}" PORT="${port}" \
     DOCS_ASSETS_DIR="${ROOT}/web/node_modules" JWT_SECRET_KEY="$(openssl rand -hex 32)" \
-    RATE_LIMIT_GENERAL="${RATE_LIMIT_GENERAL:-100000000/3600}" \
+    RATE_LIMIT_GENERAL="${RATE_LIMIT_GENERAL:-1000000/1}" \
     "${BIN}" api >"${OUT_DIR}/api.log" 2>&1 &
   API_PID=$!
   wait_for "ticketd api" 60 api_live || die "ticketd api did not become live"
