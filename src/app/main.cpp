@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "api/auth_routes.hpp"
 #include "api/health_monitor.hpp"
 #include "api/rate_limit_guard.hpp"
 #include "api/system_routes.hpp"
@@ -13,11 +14,14 @@
 #include "common/build_info.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "domain/credentials.hpp"
 #include "http/server.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/rate_limiter.hpp"
+#include "storage/refresh_token_repository.hpp"
 #include "storage/ticket_repository.hpp"
+#include "storage/user_repository.hpp"
 
 namespace {
 
@@ -50,6 +54,24 @@ std::optional<config::Config> LoadOrExplain(config::Needs needs) {
   return config;
 }
 
+// Every prepared statement the API's repositories use.
+std::vector<storage::PreparedStatement> Statements() {
+  auto statements = storage::TicketRepository::Statements();
+  for (auto list :
+       {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements()}) {
+    statements.insert(statements.end(), list.begin(), list.end());
+  }
+  return statements;
+}
+
+// JWT_SECRET_KEY, or in development and testing a random key for this run
+// (tokens then die with the process).
+std::string JwtKey(const config::Config& config) {
+  if (!config.jwt_secret_key.empty()) return config.jwt_secret_key;
+  log::Warn("auth", "JWT_SECRET_KEY is not set; using a random key for this run");
+  return domain::NewOpaqueToken();
+}
+
 int RunApi() {
   const auto config = LoadOrExplain({.database = true, .redis = true});
   if (!config) return kExitConfig;
@@ -64,7 +86,7 @@ int RunApi() {
                         .acquire_timeout = config->db_acquire_timeout,
                         .statement_timeout = config->db_statement_timeout,
                         .connect_timeout = config->db_connect_timeout,
-                        .statements = storage::TicketRepository::Statements()});
+                        .statements = Statements()});
   storage::TicketRepository tickets(pool);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config->db_pool_size));
 
@@ -96,6 +118,9 @@ int RunApi() {
   http::Router router;
   http::Server* server_ref = nullptr;
   api::AddTicketRoutes(router, tickets, blocking);
+  storage::UserRepository users(pool);
+  storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
+  api::AddAuthRoutes(router, users, refresh_tokens, blocking, {.jwt_key = JwtKey(*config)});
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();

@@ -52,6 +52,8 @@ constexpr std::array<SettingInfo, 38> kSettings = {{
     {"ANTHROPIC_API_KEY", "", "Anthropic key (used from issue #4)"},
 }};
 
+constexpr std::size_t kMinJwtKeyBytes = 32;
+
 class Reader {
  public:
   explicit Reader(const EnvLookup& env) : env_(env) {}
@@ -254,6 +256,9 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Text("JWT_SECRET_KEY", config.jwt_secret_key);
   if (config.IsStrict() && config.jwt_secret_key.empty()) {
     read.Fail("JWT_SECRET_KEY: is required when ENVIRONMENT is " + config.environment);
+  } else if (config.IsStrict() && config.jwt_secret_key.size() < kMinJwtKeyBytes) {
+    read.Fail("JWT_SECRET_KEY: must be at least " + std::to_string(kMinJwtKeyBytes) +
+              " bytes when ENVIRONMENT is " + config.environment);
   }
 
   read.Text("HOST", config.bind_address);

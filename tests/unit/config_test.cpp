@@ -74,7 +74,12 @@ TEST(Config, StrictEnvironmentsRequireJwtSecret) {
   auto env = kMinimal;
   env["ENVIRONMENT"] = "production";
   EXPECT_EQ(ErrorOf(LoadFrom(env)).rfind("JWT_SECRET_KEY:", 0), 0u);
-  env["JWT_SECRET_KEY"] = "k";
+  env["JWT_SECRET_KEY"] = "too-short";
+  EXPECT_EQ(ErrorOf(LoadFrom(env)).rfind("JWT_SECRET_KEY:", 0), 0u);
+  env["JWT_SECRET_KEY"] = std::string(32, 'k');
+  EXPECT_TRUE(std::holds_alternative<Config>(LoadFrom(env)));
+  env["ENVIRONMENT"] = "development";
+  env["JWT_SECRET_KEY"] = "k";  // development accepts any key
   EXPECT_TRUE(std::holds_alternative<Config>(LoadFrom(env)));
 }
 
