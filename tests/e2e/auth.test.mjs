@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { api, expectProblem, skipReason, uniqueTag, useServer } from './harness.mjs';
+import { api, expectProblem, skipReason, uniqueTag, useServer, validate } from './harness.mjs';
 
 const kPassword = 'correct horse battery staple';
 
@@ -27,6 +27,7 @@ describe('accounts', { skip: skipReason }, () => {
   test('register answers 201 with the user, without any secret', async () => {
     const { res, email } = await register();
     assert.equal(res.status, 201);
+    validate('User', res.json);
     assert.equal(res.json.email, email);
     assert.equal(res.json.role, 'user');
     assert.ok(!JSON.stringify(res.json).includes('argon2'));
@@ -46,6 +47,7 @@ describe('accounts', { skip: skipReason }, () => {
     const { email } = await register();
     const res = await login(email.toUpperCase());
     assert.equal(res.status, 200);
+    validate('TokenPair', res.json);
     assert.equal(res.json.token_type, 'bearer');
     assert.equal(res.json.expires_in, 1800);
     assert.equal(res.json.user.email, email);
@@ -54,6 +56,7 @@ describe('accounts', { skip: skipReason }, () => {
     assert.equal(me.json.email, email);
     const verify = await api('GET', '/api/v1/auth/verify', { headers: bearer(res.json.access_token) });
     assert.equal(verify.status, 200);
+    validate('TokenVerification', verify.json);
     assert.equal(verify.json.valid, true);
   });
 
@@ -89,6 +92,7 @@ describe('accounts', { skip: skipReason }, () => {
     const first = (await login(email)).json.refresh_token;
     const rotated = await api('POST', '/api/v1/auth/refresh', { body: { refresh_token: first } });
     assert.equal(rotated.status, 200);
+    validate('TokenPair', rotated.json);
     const second = rotated.json.refresh_token;
     assert.notEqual(second, first);
 
