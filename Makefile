@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SERVICES_DIR := .run
-FORMAT_DIRS := $(wildcard src tests bench)
+FORMAT_DIRS := $(wildcard src tests bench fuzz)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) \
 	-not -path '*/node_modules/*' 2>/dev/null)
 

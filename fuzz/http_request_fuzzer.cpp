@@ -57,8 +57,7 @@ bool ParseRequest(const std::uint8_t* data, std::size_t size,
   boost::beast::error_code ec;
   while (size > 0 && !parser.is_done()) {
     const std::size_t used = parser.put(boost::asio::buffer(data, size), ec);
-    if (ec || used == 0)
-      break;
+    if (ec || used == 0) break;
     data += used;
     size -= used;
   }
@@ -69,8 +68,7 @@ bool ParseRequest(const std::uint8_t* data, std::size_t size,
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   beast_http::request_parser<beast_http::string_body> parser;
-  if (!ParseRequest(data, size, parser))
-    return 0;
+  if (!ParseRequest(data, size, parser)) return 0;
 
   const ticketd::http::Request& request = parser.get();
   ticketd::http::RequestContext context{request};

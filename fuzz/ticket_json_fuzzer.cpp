@@ -34,8 +34,7 @@ void Encode(const domain::Ticket& ticket) {
 
 void DecodeAndApply(const nlohmann::json& body, domain::BodyKind kind) {
   domain::TicketChanges changes;
-  if (!domain::DecodeChanges(body, kind, changes).empty())
-    return;
+  if (!domain::DecodeChanges(body, kind, changes).empty()) return;
 
   Encode(domain::NewTicket(changes, kCreatedBy));
 
@@ -53,8 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)domain::IsUuid(text);
 
   const auto body = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded())
-    return 0;
+  if (body.is_discarded()) return 0;
   for (const auto kind : kBodyKinds)
     DecodeAndApply(body, kind);
   return 0;

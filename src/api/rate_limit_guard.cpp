@@ -3,17 +3,10 @@
 #include <algorithm>
 
 #include "api/reply.hpp"
+#include "common/config.hpp"
 
 namespace ticketd::api {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
 
 bool IsTrusted(std::string_view address, const std::vector<std::string>& trusted) {
   return std::find(trusted.begin(), trusted.end(), address) != trusted.end();
@@ -48,7 +41,7 @@ std::string ClientAddress(const http::RequestContext& context,
   while (!forwarded.empty()) {
     const auto comma = forwarded.rfind(',');
     const auto hop =
-        Trim(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1));
+        config::Trim(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1));
     forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
     if (hop.empty()) continue;
     if (!IsTrusted(hop, trusted_proxies)) return std::string(hop);

@@ -1,5 +1,7 @@
 #include "api/reply.hpp"
 
+#include "common/config.hpp"
+
 #include <charconv>
 
 namespace ticketd::api {
@@ -79,12 +81,8 @@ std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& c
   std::string_view rest = http::ToStd(found->value());
   while (!rest.empty()) {
     const auto comma = rest.find(',');
-    std::string_view tag = rest.substr(0, comma);
+    const std::string_view tag = config::Trim(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t'))
-      tag.remove_prefix(1);
-    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
-      tag.remove_suffix(1);
 
     if (tag == "*") return std::nullopt;
     // Strong comparison: W/ tags never match, and the opaque part must be

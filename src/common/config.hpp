@@ -84,6 +84,9 @@ LoadResult Load(const EnvLookup& env, Needs needs);
 // scheme is not PostgreSQL's.
 std::optional<std::string> NormalizeDatabaseUrl(std::string_view url);
 
+// `text` without leading and trailing spaces and tabs.
+std::string_view Trim(std::string_view text);
+
 // Adds `key=value` (value percent-encoded) to a URL's query string.
 std::string AppendUrlParameter(std::string url, std::string_view key, std::string_view value);
 

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "storage/migrator.hpp"
 #include "storage/user_repository.hpp"
 #include "test_database.hpp"
 
@@ -12,39 +11,28 @@ namespace {
 class RefreshTokenRepositoryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const auto base = testing::TestDatabase::BaseUrl();
-    if (!base) return;
-    database_ = new testing::TestDatabase(*base);
-    pqxx::connection connection(database_->url());
-    Migrator(connection, EmbeddedMigrations()).Up();
     auto statements = RefreshTokenRepository::Statements();
-    for (auto& s : UserRepository::Statements())
-      statements.push_back(s);
-    pool_ = new PgPool({.url = database_->url(), .size = 2, .statements = statements});
+    for (auto& statement : UserRepository::Statements())
+      statements.push_back(statement);
+    db_.Open(statements, 2);
   }
-  static void TearDownTestSuite() {
-    delete pool_;
-    delete database_;
-    pool_ = nullptr;
-    database_ = nullptr;
-  }
+  static void TearDownTestSuite() { db_.Close(); }
 
   void SetUp() override {
     TICKETD_REQUIRE_DATABASE();
     static int counter = 0;
-    UserRepository users(*pool_);
+    UserRepository users(db_.pool());
     user_id_ = std::get<User>(users.Create("refresh" + std::to_string(++counter) + "@example.com",
                                            "R", "h", domain::Role::kUser))
                    .id;
   }
 
-  static inline testing::TestDatabase* database_ = nullptr;
-  static inline PgPool* pool_ = nullptr;
+  static inline testing::MigratedDatabase db_;
   std::string user_id_;
 };
 
 TEST_F(RefreshTokenRepositoryTest, RotationReplacesTheToken) {
-  RefreshTokenRepository tokens(*pool_, std::chrono::hours(1));
+  RefreshTokenRepository tokens(db_.pool(), std::chrono::hours(1));
   const auto first = tokens.Issue(user_id_);
   const auto rotated = tokens.Rotate(first.token);
   ASSERT_TRUE(std::holds_alternative<IssuedRefresh>(rotated));
@@ -55,7 +43,7 @@ TEST_F(RefreshTokenRepositoryTest, RotationReplacesTheToken) {
 }
 
 TEST_F(RefreshTokenRepositoryTest, ReusingARotatedTokenRevokesTheWholeFamily) {
-  RefreshTokenRepository tokens(*pool_, std::chrono::hours(1));
+  RefreshTokenRepository tokens(db_.pool(), std::chrono::hours(1));
   const auto first = tokens.Issue(user_id_);
   const auto second = std::get<IssuedRefresh>(tokens.Rotate(first.token));
 
@@ -70,12 +58,12 @@ TEST_F(RefreshTokenRepositoryTest, ReusingARotatedTokenRevokesTheWholeFamily) {
 }
 
 TEST_F(RefreshTokenRepositoryTest, UnknownExpiredAndRevokedTokensAreRejected) {
-  RefreshTokenRepository tokens(*pool_, std::chrono::hours(1));
+  RefreshTokenRepository tokens(db_.pool(), std::chrono::hours(1));
   const auto unknown = tokens.Rotate("no-such-token");
   ASSERT_TRUE(std::holds_alternative<RefreshRejected>(unknown));
   EXPECT_FALSE(std::get<RefreshRejected>(unknown).reused);
 
-  RefreshTokenRepository short_lived(*pool_, std::chrono::seconds(0));
+  RefreshTokenRepository short_lived(db_.pool(), std::chrono::seconds(0));
   const auto expired = short_lived.Issue(user_id_);
   EXPECT_TRUE(std::holds_alternative<RefreshRejected>(tokens.Rotate(expired.token)));
 

@@ -11,8 +11,11 @@
 #include <pqxx/pqxx>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
+#include "storage/migrator.hpp"
+#include "storage/pg_pool.hpp"
 
 namespace ticketd::testing {
 
@@ -50,6 +53,34 @@ class TestDatabase {
   std::string base_url_;
   std::string name_;
   std::string url_;
+};
+
+// A suite's migrated throwaway database and a pool on it: call Open() from
+// SetUpTestSuite (it does nothing without DATABASE_URL) and Close() from
+// TearDownTestSuite.
+class MigratedDatabase {
+ public:
+  void Open(std::vector<storage::PreparedStatement> statements, int pool_size = 4) {
+    const auto base = TestDatabase::BaseUrl();
+    if (!base) return;
+    database_ = std::make_unique<TestDatabase>(*base);
+    pqxx::connection connection(database_->url());
+    storage::Migrator(connection, storage::EmbeddedMigrations()).Up();
+    pool_ = std::make_unique<storage::PgPool>(storage::PoolOptions{
+        .url = database_->url(), .size = pool_size, .statements = std::move(statements)});
+  }
+
+  void Close() {
+    pool_.reset();
+    database_.reset();
+  }
+
+  const std::string& url() const { return database_->url(); }
+  storage::PgPool& pool() { return *pool_; }
+
+ private:
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<storage::PgPool> pool_;
 };
 
 }  // namespace ticketd::testing

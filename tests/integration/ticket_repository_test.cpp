@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "domain/time_format.hpp"
-#include "storage/migrator.hpp"
 #include "test_database.hpp"
 
 namespace ticketd::storage {
@@ -21,26 +20,13 @@ std::string Now() {
 
 class TicketRepositoryTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    const auto base = testing::TestDatabase::BaseUrl();
-    if (!base) return;
-    database_ = new testing::TestDatabase(*base);
-    pqxx::connection connection(database_->url());
-    Migrator(connection, EmbeddedMigrations()).Up();
-    pool_ = new PgPool(
-        {.url = database_->url(), .size = 4, .statements = TicketRepository::Statements()});
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    delete database_;
-    pool_ = nullptr;
-    database_ = nullptr;
-  }
+  static void SetUpTestSuite() { db_.Open(TicketRepository::Statements(), 4); }
+  static void TearDownTestSuite() { db_.Close(); }
 
   void SetUp() override {
     TICKETD_REQUIRE_DATABASE();
-    repository_ = std::make_unique<TicketRepository>(*pool_);
-    pqxx::connection connection(database_->url());
+    repository_ = std::make_unique<TicketRepository>(db_.pool());
+    pqxx::connection connection(db_.url());
     pqxx::work tx(connection);
     tx.exec0("TRUNCATE tickets");
     tx.commit();
@@ -58,8 +44,7 @@ class TicketRepositoryTest : public ::testing::Test {
     return repository_->Create(draft, Now());
   }
 
-  static inline testing::TestDatabase* database_ = nullptr;
-  static inline PgPool* pool_ = nullptr;
+  static inline testing::MigratedDatabase db_;
   std::unique_ptr<TicketRepository> repository_;
 };
 

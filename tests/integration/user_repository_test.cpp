@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "storage/migrator.hpp"
 #include "test_database.hpp"
 
 namespace ticketd::storage {
@@ -10,25 +9,12 @@ namespace {
 
 class UserRepositoryTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    const auto base = testing::TestDatabase::BaseUrl();
-    if (!base) return;
-    database_ = new testing::TestDatabase(*base);
-    pqxx::connection connection(database_->url());
-    Migrator(connection, EmbeddedMigrations()).Up();
-    pool_ = new PgPool(
-        {.url = database_->url(), .size = 2, .statements = UserRepository::Statements()});
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    delete database_;
-    pool_ = nullptr;
-    database_ = nullptr;
-  }
+  static void SetUpTestSuite() { db_.Open(UserRepository::Statements(), 2); }
+  static void TearDownTestSuite() { db_.Close(); }
 
   void SetUp() override {
     TICKETD_REQUIRE_DATABASE();
-    users_ = std::make_unique<UserRepository>(*pool_);
+    users_ = std::make_unique<UserRepository>(db_.pool());
   }
 
   static std::string UniqueEmail() {
@@ -36,8 +22,7 @@ class UserRepositoryTest : public ::testing::Test {
     return "person" + std::to_string(++counter) + "@example.com";
   }
 
-  static inline testing::TestDatabase* database_ = nullptr;
-  static inline PgPool* pool_ = nullptr;
+  static inline testing::MigratedDatabase db_;
   std::unique_ptr<UserRepository> users_;
 };
 
@@ -86,7 +71,7 @@ TEST_F(UserRepositoryTest, FailedLoginsLockFromTheFifthAndALoginClearsThem) {
 }
 
 TEST_F(UserRepositoryTest, TheSchemaRefusesMixedCaseEmails) {
-  pqxx::connection connection(database_->url());
+  pqxx::connection connection(db_.url());
   pqxx::work tx(connection);
   EXPECT_THROW(tx.exec0("INSERT INTO users (email, full_name, password_hash) "
                         "VALUES ('Mixed@Example.com', 'x', 'h')"),
