@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "storage/pg_rows.hpp"
+
 namespace ticketd::storage {
 namespace {
 
@@ -128,11 +130,6 @@ constexpr const char* kStatsName = "ticket_stats";
 
 std::string ListPageName(std::size_t index) {
   return "ticket_page_" + std::to_string(index);
-}
-
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
 }
 
 Ticket FromRow(const pqxx::row& row) {

@@ -1,6 +1,7 @@
 #include "storage/user_repository.hpp"
 
 #include "domain/credentials.hpp"
+#include "storage/pg_rows.hpp"
 
 namespace ticketd::storage {
 namespace {
@@ -36,11 +37,6 @@ constexpr const char* kLock =
 constexpr const char* kLogin = R"sql(
 UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), updated_at = now()
 WHERE id = $1::uuid)sql";
-
-std::optional<std::string> OptionalText(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
 
 User FromRow(const pqxx::row& row) {
   User user;
@@ -78,17 +74,17 @@ std::variant<User, EmailTaken> UserRepository::Create(const std::string& email,
 }
 
 std::optional<User> UserRepository::FindByEmail(const std::string& email) {
-  auto lease = pool_.Acquire();
-  pqxx::nontransaction tx(*lease);
-  const auto rows = tx.exec_prepared(kByEmailName, email);
-  if (rows.empty()) return std::nullopt;
-  return FromRow(rows[0]);
+  return FindOne(kByEmailName, email);
 }
 
 std::optional<User> UserRepository::FindById(const std::string& id) {
+  return FindOne(kByIdName, id);
+}
+
+std::optional<User> UserRepository::FindOne(const char* statement, const std::string& key) {
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
-  const auto rows = tx.exec_prepared(kByIdName, id);
+  const auto rows = tx.exec_prepared(statement, key);
   if (rows.empty()) return std::nullopt;
   return FromRow(rows[0]);
 }

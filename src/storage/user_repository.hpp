@@ -50,6 +50,9 @@ class UserRepository {
   void RecordLogin(const std::string& id);
 
  private:
+  // The user a one-parameter lookup statement finds, or std::nullopt.
+  std::optional<User> FindOne(const char* statement, const std::string& key);
+
   PgPool& pool_;
 };
 
