@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "api/authentication.hpp"
 #include "api/reply.hpp"
 #include "common/log.hpp"
 #include "domain/access.hpp"
@@ -31,20 +32,6 @@ json UserJson(const storage::User& user) {
           {"last_login_at", user.last_login_at ? json(*user.last_login_at) : json(nullptr)}};
 }
 
-http::Problem Unauthorized(std::string code, std::string detail) {
-  http::Problem problem{
-      http::Status::unauthorized, std::move(code), "Unauthorized", std::move(detail), {}};
-  return problem;
-}
-
-http::Response Refuse(const http::RequestContext& context, const http::Problem& problem) {
-  auto response = Reply(context, problem);
-  if (problem.status == http::Status::unauthorized) {
-    response.set(beast_http::field::www_authenticate, "Bearer realm=\"ticketd\"");
-  }
-  return response;
-}
-
 // Reads a string member; records an error when it is missing or not a string.
 std::optional<std::string> Member(const json& body, const char* name, domain::FieldErrors& errors) {
   const auto found = body.find(name);
@@ -65,7 +52,7 @@ const std::string& DecoyHash() {
 class AuthRoutes {
  public:
   AuthRoutes(storage::UserRepository& users, storage::RefreshTokenRepository& refresh_tokens,
-             boost::asio::thread_pool& blocking, AuthSettings settings)
+             boost::asio::thread_pool& blocking, TokenSettings settings)
       : users_(users),
         refresh_(refresh_tokens),
         blocking_(blocking),
@@ -147,9 +134,9 @@ class AuthRoutes {
       return {user, refresh_.Issue(user->id)};
     });
     if (!outcome.user) {
-      co_return Refuse(context, Unauthorized("INVALID_CREDENTIALS",
-                                             "The email or password is wrong, or the account is "
-                                             "locked for a while after repeated failures."));
+      co_return Refuse(context, Unauthenticated("INVALID_CREDENTIALS",
+                                                "The email or password is wrong, or the account is "
+                                                "locked for a while after repeated failures."));
     }
     co_return Json(context, http::Status::ok, TokenAnswer(*outcome.user, outcome.refresh->token));
   }
@@ -164,14 +151,15 @@ class AuthRoutes {
         log::Warn("auth", "refresh token reused; family revoked",
                   {{"request_id", context.request_id}});
       }
-      co_return Refuse(context, Unauthorized("INVALID_REFRESH_TOKEN",
-                                             "The refresh token is unknown, expired or already "
-                                             "used; sign in again."));
+      co_return Refuse(context, Unauthenticated("INVALID_REFRESH_TOKEN",
+                                                "The refresh token is unknown, expired or already "
+                                                "used; sign in again."));
     }
     const auto& issued = std::get<storage::IssuedRefresh>(rotated);
     const auto user = co_await Offload(blocking_, [&] { return users_.FindById(issued.user_id); });
     if (!user || !user->is_active) {
-      co_return Refuse(context, Unauthorized("INVALID_REFRESH_TOKEN", "The account is disabled."));
+      co_return Refuse(context,
+                       Unauthenticated("INVALID_REFRESH_TOKEN", "The account is disabled."));
     }
     co_return Json(context, http::Status::ok, TokenAnswer(*user, issued.token));
   }
@@ -187,25 +175,27 @@ class AuthRoutes {
   }
 
   awaitable<http::Response> Me(http::RequestContext& context) {
-    const auto claims = Authenticate(context);
-    if (auto* problem = std::get_if<http::Problem>(&claims)) co_return Refuse(context, *problem);
-    const auto& subject = std::get<domain::JwtClaims>(claims).subject;
-    const auto user = co_await Offload(blocking_, [&] { return users_.FindById(subject); });
-    if (!user || !user->is_active) {
-      co_return Refuse(context, Unauthorized("INVALID_TOKEN", "The account no longer exists."));
+    if (context.principal.kind != http::PrincipalKind::kUser) {
+      co_return Reply(context, http::Forbidden("NOT_A_USER",
+                                               "API keys have no account; GET /api/v1/auth/verify "
+                                               "describes the key."));
     }
+    const auto user =
+        co_await Offload(blocking_, [&] { return users_.FindById(context.principal.id); });
+    if (!user)
+      co_return Refuse(context, Unauthenticated("INVALID_TOKEN", "The account no longer exists."));
     co_return Json(context, http::Status::ok, UserJson(*user));
   }
 
   awaitable<http::Response> Verify(http::RequestContext& context) {
-    const auto claims = Authenticate(context);
-    if (auto* problem = std::get_if<http::Problem>(&claims)) co_return Refuse(context, *problem);
-    const auto& valid = std::get<domain::JwtClaims>(claims);
-    co_return Json(context, http::Status::ok,
-                   {{"valid", true},
-                    {"user_id", valid.subject},
-                    {"role", valid.role},
-                    {"expires_at", valid.expires_at}});
+    const auto& principal = context.principal;
+    co_return Json(
+        context, http::Status::ok,
+        {{"valid", true},
+         {"user_id", principal.id},
+         {"principal_type", principal.KindName()},
+         {"role", domain::ToString(principal.role)},
+         {"expires_at", principal.expires_at > 0 ? json(principal.expires_at) : json(nullptr)}});
   }
 
  private:
@@ -224,22 +214,6 @@ class AuthRoutes {
             {"token_type", "bearer"},
             {"expires_in", settings_.access_lifetime.count()},
             {"user", UserJson(user)}};
-  }
-
-  // The bearer token's claims, or the 401 to answer.
-  std::variant<domain::JwtClaims, http::Problem> Authenticate(
-      const http::RequestContext& context) const {
-    const auto header = http::ToStd(context.request[beast_http::field::authorization]);
-    constexpr std::string_view kScheme = "Bearer ";
-    if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme) {
-      return Unauthorized("MISSING_TOKEN", "Send Authorization: Bearer <access token>.");
-    }
-    const auto result = domain::VerifyJwt(header.substr(kScheme.size()), settings_.jwt_key,
-                                          settings_.expect, EpochSeconds());
-    if (!result.ok()) {
-      return Unauthorized("INVALID_TOKEN", std::string(domain::Describe(result.error)) + ".");
-    }
-    return *result.claims;
   }
 
   // {"refresh_token": "..."} from the body, or the problem to answer.
@@ -262,7 +236,7 @@ class AuthRoutes {
   storage::UserRepository& users_;
   storage::RefreshTokenRepository& refresh_;
   boost::asio::thread_pool& blocking_;
-  AuthSettings settings_;
+  TokenSettings settings_;
 };
 
 }  // namespace
@@ -290,7 +264,7 @@ std::optional<std::string> NormalizeEmail(std::string_view email) {
 
 void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
                    storage::RefreshTokenRepository& refresh_tokens,
-                   boost::asio::thread_pool& blocking, AuthSettings settings) {
+                   boost::asio::thread_pool& blocking, TokenSettings settings) {
   auto routes = std::make_shared<AuthRoutes>(users, refresh_tokens, blocking, std::move(settings));
   const auto bind = [routes](auto method) -> http::Handler {
     return [routes, method](http::RequestContext& context) { return ((*routes).*method)(context); };

@@ -1,6 +1,7 @@
 // Accounts under /api/v1/auth (issue #3): register, login, refresh, logout,
-// GET /me and GET /verify. Access tokens are HS256 JWTs; refresh tokens are
-// opaque, stored hashed and rotated on every use.
+// GET /me and GET /verify (the last two behind the request guard). Access
+// tokens are HS256 JWTs; refresh tokens are opaque, stored hashed and rotated
+// on every use.
 #pragma once
 
 #include <chrono>
@@ -9,18 +10,12 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include "domain/jwt.hpp"
+#include "api/authentication.hpp"
 #include "http/router.hpp"
 #include "storage/refresh_token_repository.hpp"
 #include "storage/user_repository.hpp"
 
 namespace ticketd::api {
-
-struct AuthSettings {
-  std::string jwt_key;  // JWT_SECRET_KEY
-  domain::JwtExpectations expect{"ticketd", "ticketd-api", 30};
-  std::chrono::seconds access_lifetime{30 * 60};
-};
 
 // The address lower-cased, or std::nullopt when it is not one accounts
 // accept: one '@', a non-empty local part, a dotted domain, at most 254
@@ -30,6 +25,6 @@ std::optional<std::string> NormalizeEmail(std::string_view email);
 // Registers the routes. Every referenced object must outlive the router.
 void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
                    storage::RefreshTokenRepository& refresh_tokens,
-                   boost::asio::thread_pool& blocking, AuthSettings settings);
+                   boost::asio::thread_pool& blocking, TokenSettings settings);
 
 }  // namespace ticketd::api

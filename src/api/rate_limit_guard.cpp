@@ -56,8 +56,10 @@ http::Guard MakeRateLimitGuard(storage::RateLimiter& limiter, boost::asio::threa
     const auto budget = BudgetOf(context.route);
     if (!budget.limited) co_return http::GuardDecision{};
 
-    // TODO(#3): spend per user or API key once requests are authenticated.
-    const std::string identity = "ip:" + ClientAddress(context, trusted);
+    const std::string identity =
+        context.principal.Authenticated()
+            ? std::string(context.principal.KindName()) + ":" + context.principal.id
+            : "ip:" + ClientAddress(context, trusted);
     const auto decision = co_await Offload(pool, [&] {
       auto general = limiter.Decide(storage::RouteClass::kGeneral, identity);
       if (!budget.route_class || !general.allowed) return general;

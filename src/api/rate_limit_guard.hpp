@@ -31,7 +31,8 @@ std::string ClientAddress(const http::RequestContext& context,
                           const std::vector<std::string>& trusted_proxies);
 
 // A guard that asks `limiter` (on `pool`, since its calls block). Both must
-// outlive the guard.
+// outlive the guard. It spends the budget of the authenticated user or API
+// key, else of the client's address; run it after authentication.
 http::Guard MakeRateLimitGuard(storage::RateLimiter& limiter, boost::asio::thread_pool& pool,
                                std::vector<std::string> trusted_proxies);
 

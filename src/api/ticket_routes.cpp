@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include "api/authentication.hpp"
 #include "api/reply.hpp"
+#include "domain/access.hpp"
 #include "domain/time_format.hpp"
 
 namespace ticketd::api {
@@ -19,9 +21,28 @@ std::string Now() {
   return domain::FormatUtc(std::chrono::system_clock::now());
 }
 
-// Agents and above read internal notes (roles arrive with issue #3).
-bool MayReadInternal(const http::Principal& principal) {
-  return principal.role == "admin" || principal.role == "manager" || principal.role == "agent";
+bool MayReadAll(const http::Principal& principal) {
+  return domain::Allows(principal.role, domain::Action::kTicketReadAll);
+}
+
+// Whether the caller may see `ticket` at all: its creator, or a role that
+// reads everyone's. Others are told there is no such ticket (404, not 403),
+// so that ticket ids cannot be probed.
+bool MaySee(const http::Principal& principal, const domain::Ticket& ticket) {
+  return MayReadAll(principal) || ticket.created_by_id == principal.id;
+}
+
+// One 422 entry per member of `body` the caller's role may not write.
+FieldErrors ForbiddenMembers(const http::Principal& principal, const json& body) {
+  FieldErrors errors;
+  if (!body.is_object()) return errors;
+  for (const auto& [name, value] : body.items()) {
+    if (!domain::MayWriteField(principal.role, name)) {
+      errors.push_back(
+          {name, "may not be set by the role " + std::string(domain::ToString(principal.role))});
+    }
+  }
+  return errors;
 }
 
 json PageJson(const storage::TicketPage& page, const domain::ListQuery& query) {
@@ -62,24 +83,34 @@ class TicketRoutes {
       : tickets_(tickets), blocking_(blocking) {}
 
   awaitable<http::Response> List(http::RequestContext& context) {
+    if (auto refused = Require(context, domain::Action::kTicketReadOwn)) {
+      co_return Refuse(context, *refused);
+    }
     domain::ListQuery query;
     if (auto errors = domain::DecodeListQuery(context.query, query); !errors.empty()) {
       co_return Reply(context, http::ValidationFailed(std::move(errors)));
     }
+    // Callers who read only their own tickets list only those, whatever they ask.
+    if (!MayReadAll(context.principal)) query.created_by_id = context.principal.id;
     const auto page = co_await Offload(blocking_, [&] { return tickets_.List(query); });
     co_return Json(context, http::Status::ok, PageJson(page, query));
   }
 
   awaitable<http::Response> Create(http::RequestContext& context) {
+    if (auto refused = Require(context, domain::Action::kTicketCreate)) {
+      co_return Refuse(context, *refused);
+    }
     auto body = ReadJsonBody(context, false);
     if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
+    const auto& value = std::get<JsonBody>(body).value;
 
     domain::TicketChanges changes;
-    auto errors =
-        domain::DecodeChanges(std::get<JsonBody>(body).value, domain::BodyKind::kCreate, changes);
+    auto errors = domain::DecodeChanges(value, domain::BodyKind::kCreate, changes);
+    for (auto& error : ForbiddenMembers(context.principal, value))
+      errors.push_back(std::move(error));
     if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
-    const auto draft = domain::NewTicket(changes, context.principal.user_id);
+    const auto draft = domain::NewTicket(changes, context.principal.id);
     const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Create(draft, Now()); });
     auto response = TicketAnswer(context, http::Status::created, ticket, {});
     response.set(beast_http::field::location, std::string(kTicketsPath) + ticket.id);
@@ -87,6 +118,9 @@ class TicketRoutes {
   }
 
   awaitable<http::Response> Get(http::RequestContext& context) {
+    if (auto refused = Require(context, domain::Action::kTicketReadOwn)) {
+      co_return Refuse(context, *refused);
+    }
     const std::string id(context.PathParam("ticket_id"));
     FieldErrors errors;
     const bool include_ai = BoolParam(context, "include_ai_data", true, errors);
@@ -95,15 +129,20 @@ class TicketRoutes {
     if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
 
     const auto ticket = co_await Offload(blocking_, [&] { return tickets_.Find(id); });
-    if (!ticket) co_return Reply(context, TicketNotFound(id));
+    if (!ticket || !MaySee(context.principal, *ticket))
+      co_return Reply(context, TicketNotFound(id));
+    const bool may_read_internal =
+        domain::Allows(context.principal.role, domain::Action::kTicketReadInternal);
     co_return TicketAnswer(
         context, http::Status::ok, *ticket,
-        {.include_internal = include_internal && MayReadInternal(context.principal),
-         .include_ai = include_ai});
+        {.include_internal = include_internal && may_read_internal, .include_ai = include_ai});
   }
 
   // PUT, PATCH, status and assign: decode the body for `kind`, then one path.
   awaitable<http::Response> Change(http::RequestContext& context, domain::BodyKind kind) {
+    const auto action = kind == domain::BodyKind::kAssign ? domain::Action::kTicketAssign
+                                                          : domain::Action::kTicketUpdateOwn;
+    if (auto refused = Require(context, action)) co_return Refuse(context, *refused);
     const std::string id(context.PathParam("ticket_id"));
     if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
 
@@ -116,11 +155,24 @@ class TicketRoutes {
 
     domain::TicketChanges changes;
     auto errors = domain::DecodeChanges(decoded.value, kind, changes);
+    for (auto& error : ForbiddenMembers(context.principal, decoded.value))
+      errors.push_back(std::move(error));
     if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
+    const auto& principal = context.principal;
+    const auto check = [&](const domain::Ticket& current) -> std::optional<storage::Refusal> {
+      if (!MaySee(principal, current)) return storage::Refusal::kHidden;
+      const bool writes_all = domain::Allows(principal.role, domain::Action::kTicketUpdateAll);
+      if (!writes_all && current.created_by_id != principal.id) return storage::Refusal::kForbidden;
+      if (changes.status && *changes.status != current.status &&
+          !domain::MayChangeStatus(principal.role, current.status, *changes.status)) {
+        return storage::Refusal::kForbidden;
+      }
+      return std::nullopt;
+    };
     const auto precondition = IfMatch(context);
     const auto outcome = co_await Offload(
-        blocking_, [&] { return tickets_.Update(id, changes, precondition, Now()); });
+        blocking_, [&] { return tickets_.Update(id, changes, precondition, Now(), check); });
 
     if (const auto* ticket = std::get_if<domain::Ticket>(&outcome)) {
       co_return TicketAnswer(context, http::Status::ok, *ticket, {});
@@ -131,6 +183,9 @@ class TicketRoutes {
     if (const auto* stale = std::get_if<storage::VersionMismatch>(&outcome)) {
       co_return Reply(context, StaleVersion(*stale));
     }
+    if (const auto* forbidden = std::get_if<storage::Forbidden>(&outcome)) {
+      co_return Reply(context, StatusForbidden(principal, forbidden->current, changes));
+    }
     const auto& refused = std::get<storage::InvalidTransition>(outcome);
     co_return Reply(context,
                     http::InvalidTransition("A ticket cannot move from " +
@@ -139,13 +194,27 @@ class TicketRoutes {
   }
 
   awaitable<http::Response> Delete(http::RequestContext& context) {
+    if (auto refused = Require(context, domain::Action::kTicketDelete)) {
+      co_return Refuse(context, *refused);
+    }
     const std::string id(context.PathParam("ticket_id"));
     if (!domain::IsUuid(id)) co_return Reply(context, TicketNotFound(id));
 
+    const auto& principal = context.principal;
+    const auto check = [&](const domain::Ticket& current) -> std::optional<storage::Refusal> {
+      if (!MaySee(principal, current)) return storage::Refusal::kHidden;
+      // Staff who may delete may delete any ticket; others only their own.
+      if (!domain::Allows(principal.role, domain::Action::kTicketUpdateAll) &&
+          current.created_by_id != principal.id) {
+        return storage::Refusal::kForbidden;
+      }
+      return std::nullopt;
+    };
     const auto precondition = IfMatch(context);
-    const auto outcome =
-        co_await Offload(blocking_, [&] { return tickets_.Delete(id, precondition, Now()); });
-    if (std::holds_alternative<storage::NotFound>(outcome)) {
+    const auto outcome = co_await Offload(
+        blocking_, [&] { return tickets_.Delete(id, precondition, Now(), check); });
+    if (std::holds_alternative<storage::NotFound>(outcome) ||
+        std::holds_alternative<storage::Forbidden>(outcome)) {
       co_return Reply(context, TicketNotFound(id));
     }
     if (const auto* stale = std::get_if<storage::VersionMismatch>(&outcome)) {
@@ -156,6 +225,9 @@ class TicketRoutes {
   }
 
   awaitable<http::Response> Stats(http::RequestContext& context) {
+    if (auto refused = Require(context, domain::Action::kStatsRead)) {
+      co_return Refuse(context, *refused);
+    }
     const auto stats = co_await Offload(blocking_, [&] { return tickets_.Stats(); });
     co_return Json(context, http::Status::ok,
                    {{"total_tickets", stats.total},
@@ -171,6 +243,17 @@ class TicketRoutes {
   }
 
  private:
+  static http::Problem StatusForbidden(const http::Principal& principal, domain::Status current,
+                                       const domain::TicketChanges& changes) {
+    const std::string role(domain::ToString(principal.role));
+    if (!changes.status)
+      return http::Forbidden("FORBIDDEN", "The role " + role + " may not change this ticket.");
+    return http::Forbidden("STATUS_CHANGE_FORBIDDEN",
+                           "The role " + role + " may not move a ticket from " +
+                               std::string(domain::ToString(current)) + " to " +
+                               std::string(domain::ToString(*changes.status)) + ".");
+  }
+
   static http::Problem StaleVersion(const storage::VersionMismatch& stale) {
     return http::PreconditionFailed(
         "If-Match does not name the ticket's current ETag " + ETagOf(stale.current) +

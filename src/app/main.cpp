@@ -5,8 +5,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "api/auth_routes.hpp"
+#include "api/authentication.hpp"
 #include "api/health_monitor.hpp"
 #include "api/rate_limit_guard.hpp"
 #include "api/system_routes.hpp"
@@ -14,8 +16,10 @@
 #include "common/build_info.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "domain/access.hpp"
 #include "domain/credentials.hpp"
 #include "http/server.hpp"
+#include "storage/api_key_repository.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/rate_limiter.hpp"
@@ -58,7 +62,8 @@ std::optional<config::Config> LoadOrExplain(config::Needs needs) {
 std::vector<storage::PreparedStatement> Statements() {
   auto statements = storage::TicketRepository::Statements();
   for (auto list :
-       {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements()}) {
+       {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
+        storage::ApiKeyRepository::Statements()}) {
     statements.insert(statements.end(), list.begin(), list.end());
   }
   return statements;
@@ -120,7 +125,9 @@ int RunApi() {
   api::AddTicketRoutes(router, tickets, blocking);
   storage::UserRepository users(pool);
   storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
-  api::AddAuthRoutes(router, users, refresh_tokens, blocking, {.jwt_key = JwtKey(*config)});
+  storage::ApiKeyRepository api_keys(pool);
+  api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
+  api::AddAuthRoutes(router, users, refresh_tokens, blocking, authenticator.Tokens());
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();
@@ -138,7 +145,9 @@ int RunApi() {
        .shutdown_grace = config->shutdown_grace,
        .policy = http::HttpPolicy(
            {.cors_origins = config->cors_origins, .strict_transport = config->IsStrict()}),
-       .guard = api::MakeRateLimitGuard(limiter, limiter_pool, config->trusted_proxies)},
+       .guard = api::MakeRequestGuard(
+           authenticator, api::MakeRateLimitGuard(limiter, limiter_pool, config->trusted_proxies),
+           config->metrics_public)},
       router, metrics);
   server_ref = &server;
   try {
@@ -201,6 +210,78 @@ int RunMigrate(const std::string& action) {
   }
 }
 
+struct UserOptions {
+  std::string email;
+  std::string full_name;
+  std::string role = "user";
+  bool update = false;
+};
+
+// `ticketd user create`: an account made by an operator (the first admin,
+// local development). The password is read from standard input so that it
+// never shows in a process list or a shell history.
+int RunUserCreate(const UserOptions& options) {
+  const auto config = LoadOrExplain({.database = true, .redis = false});
+  if (!config) return kExitConfig;
+  const auto email = api::NormalizeEmail(options.email);
+  if (!email) {
+    std::fprintf(stderr, "ticketd: --email must be an email address such as name@example.com\n");
+    return kExitConfig;
+  }
+  const auto role = domain::ParseRole(options.role);
+  if (!role) {
+    std::fprintf(stderr, "ticketd: --role must be one of admin, manager, agent, user, api_user\n");
+    return kExitConfig;
+  }
+  const std::string full_name = options.full_name.empty() ? *email : options.full_name;
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (const auto reason = domain::CheckPassword(password, *email)) {
+    std::fprintf(stderr, "ticketd: the password on standard input %s\n", reason->c_str());
+    return kExitConfig;
+  }
+  try {
+    storage::PgPool pool({.url = config->database_url,
+                          .size = 1,
+                          .acquire_timeout = config->db_acquire_timeout,
+                          .statement_timeout = config->db_statement_timeout,
+                          .connect_timeout = config->db_connect_timeout,
+                          .statements = storage::UserRepository::Statements()});
+    storage::UserRepository users(pool);
+    const auto hash = domain::HashPassword(password);
+    auto created = users.Create(*email, full_name, hash, *role);
+    if (std::holds_alternative<storage::EmailTaken>(created)) {
+      if (!options.update) {
+        std::fprintf(stderr, "ticketd: an account with this email exists (--update resets it)\n");
+        return kExitFailure;
+      }
+      const auto existing = users.FindByEmail(*email);
+      const auto updated = existing ? users.Update(existing->id, {.full_name = full_name,
+                                                                  .password_hash = hash,
+                                                                  .role = *role,
+                                                                  .is_active = true})
+                                    : std::nullopt;
+      if (!updated) {
+        std::fprintf(stderr, "ticketd: the account vanished while being updated; retry\n");
+        return kExitFailure;
+      }
+      created = *updated;
+    }
+    const auto& user = std::get<storage::User>(created);
+    std::printf("%s\n",
+                nlohmann::json(
+                    {{"id", user.id}, {"email", user.email}, {"role", domain::ToString(user.role)}})
+                    .dump()
+                    .c_str());
+    pool.Close();
+    return 0;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ticketd: user create failed: %s\n", error.what());
+    return kExitFailure;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,9 +298,22 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"up", "down", "status"}))
       ->required();
 
+  auto* user = app.add_subcommand("user", "manage accounts from the command line");
+  user->require_subcommand(1);
+  auto* user_create = user->add_subcommand(
+      "create", "create an account; the password is read from standard input (one line)");
+  UserOptions user_options;
+  user_create->add_option("--email", user_options.email, "the account's email")->required();
+  user_create->add_option("--name", user_options.full_name, "full name (default: the email)");
+  user_create->add_option("--role", user_options.role, "admin, manager, agent, user or api_user")
+      ->default_val("user");
+  user_create->add_flag("--update", user_options.update,
+                        "when the email exists, set its name, role and password and reactivate it");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*api) return RunApi();
   if (*migrate) return RunMigrate(action);
+  if (*user_create) return RunUserCreate(user_options);
   return 0;
 }

@@ -10,7 +10,7 @@
 namespace ticketd::config {
 namespace {
 
-constexpr std::array<SettingInfo, 38> kSettings = {{
+constexpr std::array<SettingInfo, 39> kSettings = {{
     {"DATABASE_URL", "", "PostgreSQL URL (postgresql:// or postgresql+asyncpg://); required"},
     {"REDIS_URL", "", "Redis URL (redis://, or rediss:// for TLS); required by api"},
     {"JWT_SECRET_KEY", "", "token signing key; required in staging and production"},
@@ -44,6 +44,8 @@ constexpr std::array<SettingInfo, 38> kSettings = {{
     {"RATE_LIMIT_UPLOAD", "50/300", "requests per seconds on upload routes"},
     {"RATE_LIMIT_FAIL_OPEN", "true", "serve when Redis cannot be asked (false: answer 503)"},
     {"RATE_LIMIT_KEY_PREFIX", "ratelimit", "Redis key prefix of the budgets (one per deployment)"},
+    {"METRICS_PUBLIC", "true",
+     "serve /metrics without credentials (false: a valid token or API key is needed)"},
     {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
     {"AI_CONFIG_PATH", "config/ai_config.yaml", "AI defaults (used from issue #4)"},
     {"OPENAI_API_KEY", "", "OpenAI key (used from issue #4)"},
@@ -88,6 +90,18 @@ class Reader {
     long long count = out.count();
     Integer(name, count, min, max);
     out = Duration(count);
+  }
+
+  void Bool(std::string_view name, bool& out) {
+    auto value = Get(name);
+    if (!value) return;
+    if (*value == "true" || *value == "1") {
+      out = true;
+    } else if (*value == "false" || *value == "0") {
+      out = false;
+    } else {
+      Fail(std::string(name) + ": must be true or false, got '" + *value + "'");
+    }
   }
 
   void Fail(std::string message) {
@@ -302,15 +316,8 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
     }
   }
   read.Text("RATE_LIMIT_KEY_PREFIX", config.rate_limit_key_prefix);
-  if (auto fail_open = read.Get("RATE_LIMIT_FAIL_OPEN")) {
-    if (*fail_open == "true" || *fail_open == "1") {
-      config.rate_limit_fail_open = true;
-    } else if (*fail_open == "false" || *fail_open == "0") {
-      config.rate_limit_fail_open = false;
-    } else {
-      read.Fail("RATE_LIMIT_FAIL_OPEN: must be true or false, got '" + *fail_open + "'");
-    }
-  }
+  read.Bool("RATE_LIMIT_FAIL_OPEN", config.rate_limit_fail_open);
+  read.Bool("METRICS_PUBLIC", config.metrics_public);
   read.Text("UPLOAD_DIR", config.upload_dir);
   read.Text("AI_CONFIG_PATH", config.ai_config_path);
   read.Text("OPENAI_API_KEY", config.openai_api_key);

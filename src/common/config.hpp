@@ -53,6 +53,7 @@ struct Config {
   std::vector<std::string> trusted_proxies;  // exact IP addresses
   bool rate_limit_fail_open = true;
   std::string rate_limit_key_prefix = "ratelimit";
+  bool metrics_public = true;
   std::string upload_dir = "./uploads";
   std::string ai_config_path = "config/ai_config.yaml";
   std::string openai_api_key;

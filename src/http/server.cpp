@@ -210,7 +210,6 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     RequestContext context{request};
     context.request_id = RequestIdOf(request);
     context.route = "unmatched";
-    context.principal = {std::string(kDevelopmentUserId), "admin"};
     context.peer_address = peer_address_;
 
     Response response;

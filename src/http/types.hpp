@@ -6,12 +6,14 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "domain/access.hpp"
 #include "domain/list_query.hpp"
 
 namespace ticketd::http {
@@ -27,14 +29,30 @@ inline std::string_view ToStd(boost::beast::string_view text) {
   return {text.data(), text.size()};
 }
 
-// Who is calling. Until accounts exist (issue #3) every request acts as the
-// built-in development user; authentication will fill the same structure.
-struct Principal {
-  std::string user_id;
-  std::string role;
-};
+// Who is calling: filled by the authentication guard before a handler runs.
+// Anonymous on public routes called without credentials.
+enum class PrincipalKind { kAnonymous, kUser, kApiKey };
 
-inline constexpr std::string_view kDevelopmentUserId = "00000000-0000-4000-8000-000000000001";
+struct Principal {
+  PrincipalKind kind = PrincipalKind::kAnonymous;
+  std::string id;  // the user's id, or the API key's id (tickets it files are its own)
+  domain::Role role = domain::Role::kUser;  // the current role, read from storage
+  std::int64_t expires_at = 0;              // an access token's exp (Unix seconds), else 0
+
+  bool Authenticated() const { return kind != PrincipalKind::kAnonymous; }
+  // "user", "api_key" or "anonymous", as the audit trail names actors.
+  std::string_view KindName() const {
+    switch (kind) {
+      case PrincipalKind::kUser:
+        return "user";
+      case PrincipalKind::kApiKey:
+        return "api_key";
+      case PrincipalKind::kAnonymous:
+        break;
+    }
+    return "anonymous";
+  }
+};
 
 // Everything a handler knows about one request. Lives for the request only.
 struct RequestContext {
@@ -66,8 +84,8 @@ struct GuardDecision {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Runs for every request that found a handler; used for rate limiting now
-// and for authentication later.
+// Runs for every request that found a handler: authentication and rate
+// limiting.
 using Guard = std::function<boost::asio::awaitable<GuardDecision>(RequestContext&)>;
 
 }  // namespace ticketd::http

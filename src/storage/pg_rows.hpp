@@ -14,4 +14,17 @@ inline std::optional<std::string> OptionalText(const pqxx::field& field) {
   return field.as<std::string>();
 }
 
+// A bytea parameter in PostgreSQL's hex input form: a backslash, "x", then
+// two hex digits per byte.
+inline std::string ByteaParam(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (const char c : bytes) {
+    out += kDigits[static_cast<unsigned char>(c) >> 4];
+    out += kDigits[static_cast<unsigned char>(c) & 0xF];
+  }
+  return out;
+}
+
 }  // namespace ticketd::storage

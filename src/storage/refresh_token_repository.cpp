@@ -1,6 +1,7 @@
 #include "storage/refresh_token_repository.hpp"
 
 #include "domain/credentials.hpp"
+#include "storage/pg_rows.hpp"
 
 namespace ticketd::storage {
 namespace {
@@ -23,17 +24,6 @@ constexpr const char* kRevokeFamily = R"sql(
 UPDATE refresh_tokens SET revoked_at = now()
 WHERE family_id = $1::uuid AND revoked_at IS NULL)sql";
 
-// bytea parameters travel as hex text.
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "\\x";
-  for (const char c : bytes) {
-    out += kDigits[static_cast<unsigned char>(c) >> 4];
-    out += kDigits[static_cast<unsigned char>(c) & 0xF];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<PreparedStatement> RefreshTokenRepository::Statements() {
@@ -47,8 +37,8 @@ IssuedRefresh RefreshTokenRepository::Issue(const std::string& user_id) {
   const std::string token = domain::NewOpaqueToken();
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
-  tx.exec_prepared0(kInsertName, user_id, std::optional<std::string>(), Hex(domain::Digest(token)),
-                    static_cast<double>(lifetime_.count()));
+  tx.exec_prepared0(kInsertName, user_id, std::optional<std::string>(),
+                    ByteaParam(domain::Digest(token)), static_cast<double>(lifetime_.count()));
   return {token, user_id};
 }
 
@@ -56,7 +46,7 @@ std::variant<IssuedRefresh, RefreshRejected> RefreshTokenRepository::Rotate(
     const std::string& token) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
-  const auto rows = tx.exec_prepared(kFindName, Hex(domain::Digest(token)));
+  const auto rows = tx.exec_prepared(kFindName, ByteaParam(domain::Digest(token)));
   if (rows.empty()) return RefreshRejected{};
   const auto id = rows[0][0].as<std::string>();
   const auto user_id = rows[0][1].as<std::string>();
@@ -71,7 +61,7 @@ std::variant<IssuedRefresh, RefreshRejected> RefreshTokenRepository::Rotate(
 
   const std::string next = domain::NewOpaqueToken();
   tx.exec_prepared0(kRotateName, id);
-  tx.exec_prepared0(kInsertName, user_id, family, Hex(domain::Digest(next)),
+  tx.exec_prepared0(kInsertName, user_id, family, ByteaParam(domain::Digest(next)),
                     static_cast<double>(lifetime_.count()));
   tx.commit();
   return IssuedRefresh{next, user_id};
@@ -80,7 +70,7 @@ std::variant<IssuedRefresh, RefreshRejected> RefreshTokenRepository::Rotate(
 void RefreshTokenRepository::Revoke(const std::string& token) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
-  const auto rows = tx.exec_prepared(kFindName, Hex(domain::Digest(token)));
+  const auto rows = tx.exec_prepared(kFindName, ByteaParam(domain::Digest(token)));
   if (rows.empty()) return;
   tx.exec_prepared0(kRevokeFamilyName, rows[0][2].as<std::string>());
   tx.commit();

@@ -48,8 +48,6 @@ UPDATE tickets SET title = $2, description = $3, status = $4, priority = $5, urg
 WHERE id = $1::uuid
 RETURNING )sql") + kColumns;
 
-constexpr const char* kSelectVersion =
-    "SELECT version FROM tickets WHERE id = $1::uuid AND deleted_at IS NULL FOR UPDATE";
 constexpr const char* kSoftDelete =
     "UPDATE tickets SET deleted_at = $2::timestamptz, version = version + 1 WHERE id = $1::uuid";
 
@@ -123,7 +121,6 @@ constexpr const char* kInsertName = "ticket_insert";
 constexpr const char* kSelectOneName = "ticket_select";
 constexpr const char* kSelectForUpdateName = "ticket_select_for_update";
 constexpr const char* kUpdateName = "ticket_update";
-constexpr const char* kSelectVersionName = "ticket_select_version";
 constexpr const char* kSoftDeleteName = "ticket_soft_delete";
 constexpr const char* kListCountName = "ticket_count";
 constexpr const char* kStatsName = "ticket_stats";
@@ -215,7 +212,6 @@ std::vector<PreparedStatement> TicketRepository::Statements() {
       {kSelectOneName, kSelectOne},
       {kSelectForUpdateName, kSelectForUpdate},
       {kUpdateName, kUpdate},
-      {kSelectVersionName, kSelectVersion},
       {kSoftDeleteName, kSoftDelete},
       {kListCountName, kListCount},
       {kStatsName, kStats},
@@ -284,12 +280,17 @@ TicketPage TicketRepository::List(const domain::ListQuery& query) {
 
 UpdateOutcome TicketRepository::Update(
     const std::string& id, const domain::TicketChanges& changes,
-    const std::optional<domain::VersionPrecondition>& precondition, const std::string& now) {
+    const std::optional<domain::VersionPrecondition>& precondition, const std::string& now,
+    const AccessCheck& check) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_prepared(kSelectForUpdateName, id);
   if (rows.empty()) return NotFound{};
   Ticket ticket = FromRow(rows[0]);
+  if (const auto refusal = check ? check(ticket) : std::nullopt) {
+    if (*refusal == Refusal::kHidden) return NotFound{};
+    return Forbidden{ticket.status};
+  }
   if (precondition && !precondition->Accepts(ticket.version)) {
     return VersionMismatch{ticket.version};
   }
@@ -318,13 +319,19 @@ UpdateOutcome TicketRepository::Update(
 
 DeleteOutcome TicketRepository::Delete(
     const std::string& id, const std::optional<domain::VersionPrecondition>& precondition,
-    const std::string& now) {
+    const std::string& now, const AccessCheck& check) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
-  const auto rows = tx.exec_prepared(kSelectVersionName, id);
+  const auto rows = tx.exec_prepared(kSelectForUpdateName, id);
   if (rows.empty()) return NotFound{};
-  const auto version = rows[0][0].as<std::int64_t>();
-  if (precondition && !precondition->Accepts(version)) return VersionMismatch{version};
+  const Ticket ticket = FromRow(rows[0]);
+  if (const auto refusal = check ? check(ticket) : std::nullopt) {
+    if (*refusal == Refusal::kHidden) return NotFound{};
+    return Forbidden{ticket.status};
+  }
+  if (precondition && !precondition->Accepts(ticket.version)) {
+    return VersionMismatch{ticket.version};
+  }
   tx.exec_prepared0(kSoftDeleteName, id, now);
   tx.commit();
   return std::monostate{};

@@ -28,8 +28,19 @@ struct InvalidTransition {
   domain::Status to;
 };
 
-using UpdateOutcome = std::variant<domain::Ticket, NotFound, VersionMismatch, InvalidTransition>;
-using DeleteOutcome = std::variant<std::monostate, NotFound, VersionMismatch>;
+struct Forbidden {
+  domain::Status current;  // the ticket's status when the change was refused
+};
+
+// What the caller may do to one ticket, decided by the API layer on the row
+// as it is under the lock: std::nullopt to go on, kHidden to answer as if
+// there were no such ticket, kForbidden to refuse the change.
+enum class Refusal { kHidden, kForbidden };
+using AccessCheck = std::function<std::optional<Refusal>(const domain::Ticket& current)>;
+
+using UpdateOutcome =
+    std::variant<domain::Ticket, NotFound, VersionMismatch, InvalidTransition, Forbidden>;
+using DeleteOutcome = std::variant<std::monostate, NotFound, VersionMismatch, Forbidden>;
 
 struct TicketPage {
   std::vector<domain::Ticket> items;
@@ -65,16 +76,17 @@ class TicketRepository {
 
   TicketPage List(const domain::ListQuery& query);
 
-  // Loads the ticket under a row lock, checks `precondition` when given,
-  // applies `changes` through the domain rules and stores the result.
+  // Loads the ticket under a row lock, runs `check` (when given) before
+  // anything else, checks `precondition` when given, applies `changes`
+  // through the domain rules and stores the result.
   UpdateOutcome Update(const std::string& id, const domain::TicketChanges& changes,
                        const std::optional<domain::VersionPrecondition>& precondition,
-                       const std::string& now);
+                       const std::string& now, const AccessCheck& check = {});
 
   // Soft delete: the row stays, marked deleted, and is invisible afterwards.
   DeleteOutcome Delete(const std::string& id,
                        const std::optional<domain::VersionPrecondition>& precondition,
-                       const std::string& now);
+                       const std::string& now, const AccessCheck& check = {});
 
   TicketStats Stats();
 

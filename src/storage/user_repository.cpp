@@ -20,6 +20,7 @@ constexpr const char* kByIdName = "user_by_id";
 constexpr const char* kFailureName = "user_login_failed";
 constexpr const char* kLockName = "user_lock";
 constexpr const char* kLoginName = "user_login";
+constexpr const char* kUpdateName = "user_update";
 
 // The unique index on email answers a duplicate with no row instead of an error.
 const std::string kInsert = std::string(R"sql(
@@ -37,6 +38,18 @@ constexpr const char* kLock =
 constexpr const char* kLogin = R"sql(
 UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), updated_at = now()
 WHERE id = $1::uuid)sql";
+
+const std::string kUpdate = std::string(R"sql(
+UPDATE users SET
+  full_name = coalesce($2, full_name),
+  password_hash = coalesce($3, password_hash),
+  role = coalesce($4, role),
+  is_active = coalesce($5, is_active),
+  failed_logins = CASE WHEN $3 IS NULL THEN failed_logins ELSE 0 END,
+  locked_until = CASE WHEN $3 IS NULL THEN locked_until END,
+  updated_at = now()
+WHERE id = $1::uuid RETURNING )sql") +
+                            kColumns;
 
 User FromRow(const pqxx::row& row) {
   User user;
@@ -58,7 +71,8 @@ User FromRow(const pqxx::row& row) {
 
 std::vector<PreparedStatement> UserRepository::Statements() {
   return {{kInsertName, kInsert},   {kByEmailName, kByEmail}, {kByIdName, kById},
-          {kFailureName, kFailure}, {kLockName, kLock},       {kLoginName, kLogin}};
+          {kFailureName, kFailure}, {kLockName, kLock},       {kLoginName, kLogin},
+          {kUpdateName, kUpdate}};
 }
 
 std::variant<User, EmailTaken> UserRepository::Create(const std::string& email,
@@ -107,6 +121,17 @@ void UserRepository::RecordLogin(const std::string& id) {
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
   tx.exec_prepared0(kLoginName, id);
+}
+
+std::optional<User> UserRepository::Update(const std::string& id, const UserUpdate& update) {
+  std::optional<std::string> role;
+  if (update.role) role = std::string(domain::ToString(*update.role));
+  auto lease = pool_.Acquire();
+  pqxx::nontransaction tx(*lease);
+  const auto rows = tx.exec_prepared(kUpdateName, id, update.full_name, update.password_hash, role,
+                                     update.is_active);
+  if (rows.empty()) return std::nullopt;
+  return FromRow(rows[0]);
 }
 
 }  // namespace ticketd::storage

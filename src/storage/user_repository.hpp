@@ -29,6 +29,15 @@ struct User {
 
 struct EmailTaken {};
 
+// Members to change; std::nullopt keeps the current value. A new password
+// hash also clears failed logins and any lock.
+struct UserUpdate {
+  std::optional<std::string> full_name;
+  std::optional<std::string> password_hash;
+  std::optional<domain::Role> role;
+  std::optional<bool> is_active;
+};
+
 class UserRepository {
  public:
   explicit UserRepository(PgPool& pool) : pool_(pool) {}
@@ -48,6 +57,10 @@ class UserRepository {
 
   // Clears the failure count and lock and stamps last_login_at.
   void RecordLogin(const std::string& id);
+
+  // Applies `update`; returns the user as stored, or std::nullopt when there
+  // is no such user.
+  std::optional<User> Update(const std::string& id, const UserUpdate& update);
 
  private:
   // The user a one-parameter lookup statement finds, or std::nullopt.

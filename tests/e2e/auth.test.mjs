@@ -75,13 +75,13 @@ describe('accounts', { skip: skipReason }, () => {
     const admin = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const cases = [
-      { name: 'no header', headers: {}, code: 'MISSING_TOKEN' },
+      { name: 'no header', headers: {}, as: null, code: 'MISSING_CREDENTIALS' },
       { name: 'a tampered payload', headers: bearer(`${head}.${admin}.${signature}`), code: 'INVALID_TOKEN' },
       { name: 'alg none', headers: bearer(`${none}.${payload}.`), code: 'INVALID_TOKEN' },
       { name: 'garbage', headers: bearer('abc'), code: 'INVALID_TOKEN' },
     ];
-    for (const { name, headers, code } of cases) {
-      const res = await api('GET', '/api/v1/auth/me', { headers });
+    for (const { name, headers, as, code } of cases) {
+      const res = await api('GET', '/api/v1/auth/me', { headers, as });
       expectProblem(res, 401, code);
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/, name);
     }

@@ -122,11 +122,44 @@ function migrateUp() {
   migrated = true;
 }
 
+// The password of every account the harness creates (local test databases only).
+export const kAccountPassword = 'e2e-Password-not-for-production';
+
+// The accounts each server gets, by name: one per role, and a second
+// `user` to test that users cannot reach each other's tickets.
+export const kAccountRoles = {
+  admin: 'admin',
+  manager: 'manager',
+  agent: 'agent',
+  user: 'user',
+  user2: 'user',
+  api_user: 'api_user',
+};
+
+// Creates (or resets) an account through `ticketd user create`; returns
+// {id, email, role}.
+export function createAccount(email, role, password = kAccountPassword) {
+  const result = spawnSync(ticketdBin, ['user', 'create', '--email', email, '--role', role, '--update'], {
+    env: process.env,
+    input: `${password}\n`,
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  if (result.error || result.status !== 0) {
+    throw new Error(`ticketd user create failed (status ${result.status}): ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout.trim().split('\n').pop());
+}
+
 // One running `ticketd api` process and everything it printed.
 export class Server {
-  constructor({ env = {}, name = 'api' } = {}) {
+  // accounts: true for every kAccountRoles entry, false for none, or the
+  // list of names to create and sign in.
+  constructor({ env = {}, name = 'api', accounts = true } = {}) {
     this.extraEnv = env;
     this.name = name;
+    this.wantsAccounts = accounts;
+    this.accounts = {}; // name -> {id, email, role, token, refresh}
     this.stdoutLines = [];
     this.stderrLines = [];
     this.proc = null;
@@ -142,6 +175,7 @@ export class Server {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
         await this.#startOnce(await freePort());
+        if (this.wantsAccounts) await this.#signIn();
         return this;
       } catch (error) {
         lastError = error;
@@ -205,6 +239,28 @@ export class Server {
     throw new Error(`ticketd api not live within ${kStartupBoundMs} ms on port ${port}\n${this.logTail()}`);
   }
 
+  // Creates one account per kAccountRoles entry and signs each in.
+  async #signIn() {
+    const tag = uniqueTag('acct');
+    const wanted = Array.isArray(this.wantsAccounts) ? this.wantsAccounts : Object.keys(kAccountRoles);
+    for (const name of wanted) {
+      const role = kAccountRoles[name];
+      const account = createAccount(`${tag}-${name.replace('_', '-')}@example.test`, role);
+      const res = await request(this.baseUrl, 'POST', '/api/v1/auth/login', {
+        body: { email: account.email, password: kAccountPassword },
+      });
+      assert.equal(res.status, 200, `login of the ${name} account: ${res.text}`);
+      this.accounts[name] = { ...account, token: res.json.access_token, refresh: res.json.refresh_token };
+    }
+  }
+
+  // Headers that authenticate as the named account (see kAccountRoles).
+  authAs(name) {
+    const account = this.accounts[name];
+    assert.ok(account, `no account named ${name} (is accounts: false set?)`);
+    return { Authorization: `Bearer ${account.token}` };
+  }
+
   // SIGTERM, then SIGKILL when the process outlives the bound.
   async stop({ boundMs = kStopBoundMs } = {}) {
     if (!this.proc || this.exit) return this.exit;
@@ -240,8 +296,17 @@ export class Server {
     );
   }
 
-  api(method, urlPath, options) {
-    return request(this.baseUrl, method, urlPath, options);
+  // Sends one request; see the module-level api() for the options.
+  api(method, urlPath, options = {}) {
+    return request(this.baseUrl, method, urlPath, this.#withAuth(options));
+  }
+
+  #withAuth(options) {
+    const { as = 'admin', ...rest } = options;
+    const headers = { ...(rest.headers ?? {}) };
+    const named = Object.keys(headers).some((k) => /^(authorization|x-api-key)$/i.test(k));
+    if (as !== null && !named && this.accounts[as]) Object.assign(headers, this.authAs(as));
+    return { ...rest, headers };
   }
 }
 
@@ -291,12 +356,13 @@ export function useServer(options = {}) {
 
 // Sends one request to the current test file's server.
 // body: a value sent as JSON (Content-Type application/json unless headers
-// name one); raw: a string or Buffer sent as is. Returns
-// {status, headers, json, text}; json is the parsed body when the answer is
-// JSON of any flavour, else null.
+// name one); raw: a string or Buffer sent as is; as: the account to act as
+// ('admin' by default, null for no credentials; headers naming
+// Authorization or X-API-Key win). Returns {status, headers, json, text};
+// json is the parsed body when the answer is JSON of any flavour, else null.
 export function api(method, urlPath, options = {}) {
   assert.ok(current, 'api() called with no server running (call useServer() in the describe)');
-  return request(current.baseUrl, method, urlPath, options);
+  return current.api(method, urlPath, options);
 }
 
 export function server() {

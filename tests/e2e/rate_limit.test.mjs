@@ -1,6 +1,7 @@
-// OWASP API4 (unrestricted resource consumption): per-client budgets in
-// Redis with the old backend's headers, 429 with Retry-After, and
-// X-Forwarded-For believed only from a trusted proxy.
+// OWASP API4 (unrestricted resource consumption): budgets in Redis per
+// user, API key or (without valid credentials) client address, with the old
+// backend's headers, 429 with Retry-After, and X-Forwarded-For believed only
+// from a trusted proxy.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -22,18 +23,21 @@ describe('rate limits', { skip: skipReason }, () => {
       name: 'rate-limit',
       // A prefix of its own: budgets live in the shared Redis across runs.
       env: { RATE_LIMIT_GENERAL: `${kLimit}/60`, TRUSTED_PROXIES: '', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+      accounts: false,
     }).start();
   });
   after(async () => srv?.stop());
 
-  test('the budget counts down, then 429 with Retry-After', async () => {
+  test('the address budget counts down, then 429 with Retry-After, even for bad credentials', async () => {
     // Health probes before the test do not spend the budget.
     for (let i = 0; i < 5; i += 1) assert.equal((await call(srv, '/health/live')).res.status, 200);
 
+    // Requests without valid credentials spend the address's budget, so
+    // guessing tokens is limited like anything else.
     const remaining = [];
     for (let i = 0; i < kLimit; i += 1) {
-      const { res } = await call(srv, '/api/v1/tickets?size=1');
-      assert.equal(res.status, 200);
+      const { res } = await call(srv, '/api/v1/tickets?size=1', { Authorization: `Bearer guess${i}` });
+      assert.equal(res.status, 401);
       assert.equal(res.headers.get('x-ratelimit-limit'), String(kLimit));
       remaining.push(Number(res.headers.get('x-ratelimit-remaining')));
       assert.ok(Number(res.headers.get('x-ratelimit-reset')) >= 1);
@@ -64,21 +68,48 @@ describe('rate limits', { skip: skipReason }, () => {
   });
 });
 
+describe('rate limits per user', { skip: skipReason }, () => {
+  let srv;
+  before(async () => {
+    // Two sign-ins spend 2 of the address's 4; each user then has 4 of its own.
+    srv = await new Server({
+      name: 'rate-limit-users',
+      env: { RATE_LIMIT_GENERAL: '4/60', TRUSTED_PROXIES: '', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+      accounts: ['user', 'user2'],
+    }).start();
+  });
+  after(async () => srv?.stop());
+
+  test('one user exhausting its budget leaves another user on the same address untouched', async () => {
+    for (let i = 0; i < 4; i += 1) {
+      const { res } = await call(srv, '/api/v1/tickets?size=1', srv.authAs('user'));
+      assert.equal(res.status, 200);
+      assert.equal(Number(res.headers.get('x-ratelimit-remaining')), 3 - i);
+    }
+    assert.equal((await call(srv, '/api/v1/tickets?size=1', srv.authAs('user'))).res.status, 429);
+    const other = await call(srv, '/api/v1/tickets?size=1', srv.authAs('user2'));
+    assert.equal(other.res.status, 200);
+    assert.equal(other.res.headers.get('x-ratelimit-remaining'), '3');
+  });
+});
+
 describe('rate limits behind a trusted proxy', { skip: skipReason }, () => {
   let srv;
   before(async () => {
     srv = await new Server({
       name: 'rate-limit-proxy',
       env: { RATE_LIMIT_GENERAL: '1/60', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+      accounts: false,
     }).start();
   });
   after(async () => srv?.stop());
 
   test('each forwarded client has its own budget', async () => {
+    // Without credentials: 401 while the address has budget, 429 after.
     const first = (ip) => call(srv, '/api/v1/tickets?size=1', { 'X-Forwarded-For': ip });
-    assert.equal((await first('198.51.100.1')).res.status, 200);
+    assert.equal((await first('198.51.100.1')).res.status, 401);
     assert.equal((await first('198.51.100.1')).res.status, 429);
-    assert.equal((await first('198.51.100.2')).res.status, 200);
+    assert.equal((await first('198.51.100.2')).res.status, 401);
     // A client cannot pick its budget by prepending addresses: the nearest
     // untrusted hop counts.
     assert.equal((await first('10.9.9.9, 198.51.100.2')).res.status, 429);

@@ -57,6 +57,7 @@ describe('graceful shutdown', { skip: skipReason }, () => {
       const half = Math.floor(body.length / 2);
       const head =
         'POST /api/v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        `Authorization: ${srv.authAs('user').Authorization}\r\n` +
         `Content-Length: ${body.length}\r\nX-Request-ID: ${uniqueTag('drain')}\r\n\r\n`;
 
       const inFlight = await connect(srv.port);
