@@ -18,6 +18,7 @@ readonly SEED_TARGET="${BENCH_SEED_TICKETS:-10000}"
 readonly DURATION="${BENCH_DURATION:-15s}"
 readonly CONNECTIONS=64 THREADS=2
 BASE=""
+AUTH_HEADER=""
 API_PID=""
 SERVICES_DIR=""
 
@@ -51,9 +52,23 @@ start_api() {
   wait_for "ticketd api" 60 api_live || die "ticketd api did not become live"
 }
 
+# An agent account for the run (agents read and write every ticket); its
+# access token (30 minutes) authenticates every measured request.
+sign_in() {
+  local email="bench-agent@ticketd.local" password body
+  password="$(openssl rand -hex 16)"
+  printf '%s\n' "${password}" |
+    "${BIN}" user create --email "${email}" --role agent --update >/dev/null
+  body="$(jq -cn --arg email "${email}" --arg password "${password}" \
+    '{email: $email, password: $password}')"
+  AUTH_HEADER="Authorization: Bearer $(curl -fsS --max-time 10 -X POST \
+    -H 'Content-Type: application/json' --data "${body}" "${BASE}/api/v1/auth/login" |
+    jq -er .access_token)" || die "signing in the bench account failed"
+}
+
 # Prints the `total` of the ticket list; the list must answer 200.
 ticket_total() {
-  curl -fsS --max-time 10 "${BASE}/api/v1/tickets?size=1" | jq -er '.total'
+  curl -fsS --max-time 10 -H "${AUTH_HEADER}" "${BASE}/api/v1/tickets?size=1" | jq -er '.total'
 }
 
 # wrk has no request count, so POST in short rounds until the list's total
@@ -64,7 +79,7 @@ seed_tickets() {
   while ((total < SEED_TARGET)); do
     ((SECONDS < deadline)) || die "seeding too slow: ${total} tickets after 600s"
     log "seeding: ${total}/${SEED_TARGET} tickets"
-    wrk -t "${THREADS}" -c 16 -d 3s -s "${POST_SCRIPT}" "${BASE}/api/v1/tickets" \
+    wrk -t "${THREADS}" -c 16 -d 3s -H "${AUTH_HEADER}" -s "${POST_SCRIPT}" "${BASE}/api/v1/tickets" \
       >"${OUT_DIR}/seed.txt"
     before="${total}"
     total="$(ticket_total)" || die "GET /api/v1/tickets failed"
@@ -113,14 +128,18 @@ main() {
   source "${SERVICES_DIR}/env"
   ENVIRONMENT=development "${BIN}" migrate up
   start_api
+  sign_in
   seed_tickets
-  ticket_id="$(curl -fsS "${BASE}/api/v1/tickets?size=1" | jq -er '.items[0].id')"
+  ticket_id="$(curl -fsS -H "${AUTH_HEADER}" "${BASE}/api/v1/tickets?size=1" |
+    jq -er '.items[0].id')"
 
   printf '%-24s %12s %10s %10s %8s  %s\n' scenario 'requests/s' p50 p99 non-2xx \
     'socket errors' >"${OUT_DIR}/summary.txt"
   measure health "GET /health" "${BASE}/health"
-  measure get_ticket "GET /api/v1/tickets/{id}" "${BASE}/api/v1/tickets/${ticket_id}"
-  measure post_ticket "POST /api/v1/tickets" "${BASE}/api/v1/tickets" -s "${POST_SCRIPT}"
+  measure get_ticket "GET /api/v1/tickets/{id}" "${BASE}/api/v1/tickets/${ticket_id}" \
+    -H "${AUTH_HEADER}"
+  measure post_ticket "POST /api/v1/tickets" "${BASE}/api/v1/tickets" -H "${AUTH_HEADER}" \
+    -s "${POST_SCRIPT}"
 
   awk '/^VmHWM:/ { printf "\npeak RSS of ticketd api: %.1f MiB (VmHWM)\n", $2 / 1024 }' \
     "/proc/${API_PID}/status" >>"${OUT_DIR}/summary.txt"

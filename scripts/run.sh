@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What `make run` does: builds the release binary, starts private PostgreSQL
-# and Redis in .run/, migrates, serves the API on PORT (8000) and files one
-# example ticket. Ctrl-C stops everything it started.
+# and Redis in .run/, migrates, creates a local admin and a local user with
+# fresh random passwords (printed, and kept in .run/credentials), serves the
+# API on 127.0.0.1:PORT (8000), signs the user in and files one example
+# ticket with its token. Ctrl-C stops everything it started.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +13,7 @@ source "${ROOT}/scripts/lib/common.sh"
 
 readonly RUN_DIR="${ROOT}/.run"
 readonly BIN="${ROOT}/build/release/ticketd"
+readonly ADMIN_EMAIL="admin@ticketd.local" USER_EMAIL="user@ticketd.local"
 API_PID=""
 SERVICES_UP=0
 
@@ -54,21 +57,42 @@ ticketd is serving on ${base}
 EOF
 }
 
+# A random password that passes the password policy (24 characters).
+new_password() {
+  openssl rand -base64 18 | tr '+/' '-_'
+}
+
+# Creates the account, or resets it when it exists from an earlier run.
+create_account() {
+  local email="$1" name="$2" role="$3" password="$4"
+  printf '%s\n' "${password}" |
+    "${BIN}" user create --email "${email}" --name "${name}" --role "${role}" --update >/dev/null
+}
+
+# Signs in; prints the access token.
+sign_in() {
+  local base="$1" email="$2" password="$3" body
+  body="$(jq -cn --arg email "${email}" --arg password "${password}" \
+    '{email: $email, password: $password}')"
+  curl -fsS --max-time 10 -X POST -H 'Content-Type: application/json' --data "${body}" \
+    "${base}/api/v1/auth/login" | jq -er .access_token
+}
+
 create_example_ticket() {
-  local url="$1/api/v1/tickets" response code body
+  local url="$1/api/v1/tickets" token="$2" response code body
   body='{"title": "VPN drops every five minutes",
     "description": "Since this morning the VPN drops every five minutes; the whole sales team is affected.",
     "priority": "high", "category": "technical"}'
-  printf 'Example: POST %s\n' "${url}"
+  printf 'Example: POST %s (as %s)\n' "${url}" "${USER_EMAIL}"
   if ! response="$(curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
-    --data "${body}" -w '\n%{http_code}' "${url}")"; then
+    -H "Authorization: Bearer ${token}" --data "${body}" -w '\n%{http_code}' "${url}")"; then
     log "warning: the example request failed"
     return 0
   fi
   code="${response##*$'\n'}"
   response="${response%$'\n'*}"
   printf 'HTTP %s\n' "${code}"
-  if command -v jq >/dev/null 2>&1 && jq empty <<<"${response}" 2>/dev/null; then
+  if jq empty <<<"${response}" 2>/dev/null; then
     jq . <<<"${response}"
   else
     printf '%s\n' "${response}"
@@ -76,8 +100,26 @@ create_example_ticket() {
   [[ "${code}" == 201 ]] || log "warning: expected HTTP 201 for the example ticket"
 }
 
+print_credentials() {
+  local base="$1" admin_password="$2" user_password="$3" token="$4"
+  cat <<EOF
+
+Local accounts (this machine only; new passwords on every make run, also in .run/credentials):
+  admin  ${ADMIN_EMAIL}  ${admin_password}
+  user   ${USER_EMAIL}   ${user_password}
+
+Signed in as ${USER_EMAIL}; this access token is valid for 30 minutes:
+  TOKEN='${token}'
+  curl -H "Authorization: Bearer \${TOKEN}" '${base}/api/v1/tickets'
+A new token:
+  curl -X POST -H 'Content-Type: application/json' \\
+    -d '{"email": "${USER_EMAIL}", "password": "${user_password}"}' ${base}/api/v1/auth/login
+
+EOF
+}
+
 main() {
-  local port="${PORT:-8000}" base jwt_secret
+  local port="${PORT:-8000}" base jwt_secret admin_password user_password token
   base="http://127.0.0.1:${port}"
   cd "${ROOT}"
   if [[ ! "${port}" =~ ^[0-9]+$ ]] || ((port < 1 || port > 32767)); then
@@ -99,16 +141,29 @@ main() {
   export ENVIRONMENT="${ENVIRONMENT:-development}" LOG_LEVEL="${LOG_LEVEL:-info}"
   "${BIN}" migrate up
 
+  admin_password="$(new_password)"
+  user_password="$(new_password)"
+  create_account "${ADMIN_EMAIL}" "Local Admin" admin "${admin_password}"
+  create_account "${USER_EMAIL}" "Local User" user "${user_password}"
+  (
+    umask 077
+    printf 'admin %s %s\nuser %s %s\n' "${ADMIN_EMAIL}" "${admin_password}" \
+      "${USER_EMAIL}" "${user_password}" >"${RUN_DIR}/credentials"
+  )
+
   check_port "${port}"
   jwt_secret="${JWT_SECRET_KEY:-$(openssl rand -hex 32)}"
-  # Loopback only: this release has no accounts yet (issue #3).
+  # Loopback by default: the local accounts' passwords are printed below.
   HOST="${HOST:-127.0.0.1}" PORT="${port}" DOCS_ASSETS_DIR="${ROOT}/web/node_modules" \
     JWT_SECRET_KEY="${jwt_secret}" "${BIN}" api &
   API_PID=$!
   wait_for "ticketd api" 60 api_live "${base}" || die "ticketd api did not become live"
 
   print_urls "${base}"
-  create_example_ticket "${base}"
+  token="$(sign_in "${base}" "${USER_EMAIL}" "${user_password}")" ||
+    die "signing in as ${USER_EMAIL} failed"
+  create_example_ticket "${base}" "${token}"
+  print_credentials "${base}" "${admin_password}" "${user_password}" "${token}"
   printf '\nPress Ctrl-C to stop ticketd, PostgreSQL and Redis.\n'
 
   # Ctrl-C is the normal way out: exit 0, and the EXIT trap cleans up.

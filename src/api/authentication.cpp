@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "api/reply.hpp"
+#include "common/log.hpp"
 #include "domain/credentials.hpp"
 
 namespace ticketd::api {
@@ -198,6 +199,10 @@ http::Guard MakeRequestGuard(Authenticator& authenticator, http::Guard rate_limi
     } else if (!is_public) {
       // Public routes ignore a bad credential: signing in must work with a stale token around.
       refusal = std::get<http::Problem>(std::move(resolved));
+      log::Warn("auth", "credential refused",
+                {{"error_code", refusal->error_code},
+                 {"route", context.route},
+                 {"request_id", context.request_id}});
     }
     if (!is_public && !refusal && !context.principal.Authenticated()) {
       refusal = Unauthenticated("MISSING_CREDENTIALS",

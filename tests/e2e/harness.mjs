@@ -122,6 +122,11 @@ function migrateUp() {
   migrated = true;
 }
 
+// The signing key of every server the harness starts, so that tests can
+// mint tokens the server must refuse (expired, wrong audience...). Only
+// ever used against these private test servers.
+export const kJwtTestKey = 'e2e-only-signing-key-not-a-secret-0123456789';
+
 // The password of every account the harness creates (local test databases only).
 export const kAccountPassword = 'e2e-Password-not-for-production';
 
@@ -199,6 +204,7 @@ export class Server {
       LOG_LEVEL: 'info',
       DOCS_ASSETS_DIR: path.join(repoRoot, 'web', 'node_modules'),
       SHUTDOWN_GRACE_S: String(kShutdownGraceS),
+      JWT_SECRET_KEY: kJwtTestKey,
       // The suites send thousands of requests from one address; limits are
       // raised through configuration (rate_limit.test.mjs tests them).
       RATE_LIMIT_GENERAL: '1000000/1',

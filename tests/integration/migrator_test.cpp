@@ -57,7 +57,9 @@ TEST_F(MigratorTest, DownRevertsTheNewestAndUpRestoresIt) {
 
   EXPECT_EQ(migrator.Down(), latest);
   EXPECT_EQ(migrator.CurrentVersion(), latest - 1);
-  if (latest == 1) EXPECT_FALSE(TableExists(*connection_, "tickets"));
+  if (latest == 1) {
+    EXPECT_FALSE(TableExists(*connection_, "tickets"));
+  }
   EXPECT_FALSE(migrator.Status().back().applied_at);
 
   EXPECT_EQ(migrator.Up(), std::vector<int>{latest});

@@ -17,7 +17,7 @@ TEST(Passwords, HashIsArgon2idAndVerifies) {
 }
 
 TEST(Passwords, MalformedHashesNeverVerify) {
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(""), std::string("plain"), std::string("$argon2id$v=19$m=1,t=1,p=1$x$y"),
         std::string(200, 'x')}) {
     EXPECT_FALSE(VerifyPassword("anything at all", bad)) << bad.substr(0, 20);

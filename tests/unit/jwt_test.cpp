@@ -101,7 +101,7 @@ TEST(Jwt, ExtremeClaimValuesDoNotOverflow) {
 
 TEST(Jwt, RejectsMalformedTokens) {
   const auto token = SignJwt(Claims(), kKey);
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(""), std::string("a.b"), std::string("a.b.c.d"), std::string("..."),
         token + "x", "!" + token, std::string(9000, 'a'), token.substr(0, token.size() - 4)}) {
     EXPECT_FALSE(VerifyJwt(bad, kKey, kExpect, kNow).ok()) << bad.substr(0, 40);
@@ -109,8 +109,8 @@ TEST(Jwt, RejectsMalformedTokens) {
 }
 
 TEST(Base64Url, RoundTripsAndRefusesPadding) {
-  for (const std::string bytes : {std::string(""), std::string("f"), std::string("fo"),
-                                  std::string("foo"), std::string("\xFF\xFE\x00", 3)}) {
+  for (const std::string& bytes : {std::string(""), std::string("f"), std::string("fo"),
+                                   std::string("foo"), std::string("\xFF\xFE\x00", 3)}) {
     EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(bytes)), bytes);
   }
   EXPECT_EQ(Base64UrlEncode("\xFB\xFF"), "-_8");

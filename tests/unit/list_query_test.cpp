@@ -100,7 +100,7 @@ TEST(ListQuery, ReadsEveryFilter) {
 }
 
 TEST(ListQuery, RefusesTextPostgresCannotStore) {
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("\xFF"), std::string("\xE2\x82"), std::string("a\0", 2)}) {
     ListQuery query;
     const auto errors = Decode({{"q", bad}}, query);

@@ -20,7 +20,9 @@ TEST_P(IfMatchHeader, ParsesStrongEntityTags) {
 
   const auto precondition = IfMatch(context);
   ASSERT_EQ(precondition.has_value(), GetParam().versions.has_value()) << GetParam().header;
-  if (precondition) EXPECT_EQ(precondition->versions, *GetParam().versions);
+  if (precondition) {
+    EXPECT_EQ(precondition->versions, *GetParam().versions);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
