@@ -1,7 +1,9 @@
-// Fuzzes token verification. Random bytes rarely carry a valid HMAC, so an
-// input that starts with '~' is taken as the signing input "header.payload"
-// and signed here with the key: that reaches the claim checks behind the
-// signature. Any other input is verified as it is.
+// Fuzzes token verification and the reading of credentials from headers.
+// Random bytes rarely carry a valid HMAC, so an input that starts with '~'
+// is taken as the signing input "header.payload" and signed here with the
+// key: that reaches the claim checks behind the signature. Any other input
+// is verified as it is, and also read as an Authorization and an X-API-Key
+// header value.
 #include <sodium.h>
 
 #include <array>
@@ -10,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "api/authentication.hpp"
+#include "domain/credentials.hpp"
 #include "domain/jwt.hpp"
 
 namespace {
@@ -56,5 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto result = domain::VerifyJwt(token, kKey, kExpect, kNow);
   (void)result;
+
+  // Header values cannot hold CR, LF or NUL; Beast refuses them earlier.
+  if (token.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos) {
+    ticketd::http::Request request{ticketd::http::Verb::get, "/api/v1/tickets", 11};
+    request.set(ticketd::http::beast_http::field::authorization, token);
+    (void)ticketd::api::CredentialOf(request);
+    request.erase(ticketd::http::beast_http::field::authorization);
+    request.set("X-API-Key", token);
+    (void)ticketd::api::CredentialOf(request);
+    (void)domain::ApiKeyPrefix(token);
+  }
   return 0;
 }
