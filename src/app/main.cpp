@@ -20,6 +20,7 @@
 #include "domain/credentials.hpp"
 #include "http/server.hpp"
 #include "storage/api_key_repository.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/rate_limiter.hpp"
@@ -63,7 +64,7 @@ std::vector<storage::PreparedStatement> Statements() {
   auto statements = storage::TicketRepository::Statements();
   for (auto list :
        {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
-        storage::ApiKeyRepository::Statements()}) {
+        storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements()}) {
     statements.insert(statements.end(), list.begin(), list.end());
   }
   return statements;
