@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
 #include "api/health_monitor.hpp"
@@ -110,8 +111,11 @@ int RunApi() {
                                 .fail_open = config->rate_limit_fail_open});
   boost::asio::thread_pool limiter_pool(4);
 
+  storage::AuditRepository audit_events(pool);
+  api::AuditTrail audit(audit_events, blocking, config->trusted_proxies);
+
   http::Metrics metrics;
-  metrics.SetScrapeHook([&pool, &health, &limiter](http::Metrics& m) {
+  metrics.SetScrapeHook([&pool, &health, &limiter, &audit](http::Metrics& m) {
     const auto stats = pool.GetStats();
     m.SetPool(stats.size, stats.open, stats.in_use, static_cast<double>(stats.timeouts));
     const auto snapshot = health.Get();
@@ -119,6 +123,7 @@ int RunApi() {
     m.SetDependency("redis", snapshot.redis.ok);
     m.SetDependency("mcp_server", snapshot.mcp.ok);
     m.SetRateLimitDegraded(static_cast<double>(limiter.degraded_decisions()));
+    m.SetAuditFailures(static_cast<double>(audit.Failures()));
   });
 
   http::Router router;
@@ -128,7 +133,7 @@ int RunApi() {
   storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
   storage::ApiKeyRepository api_keys(pool);
   api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
-  api::AddAuthRoutes(router, users, refresh_tokens, blocking, authenticator.Tokens());
+  api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, authenticator.Tokens());
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();
