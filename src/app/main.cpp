@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api/admin_routes.hpp"
 #include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
@@ -134,6 +135,12 @@ int RunApi() {
   storage::ApiKeyRepository api_keys(pool);
   api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
   api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, authenticator.Tokens());
+  api::AddAdminRoutes(router,
+                      {.users = users,
+                       .refresh_tokens = refresh_tokens,
+                       .api_keys = api_keys,
+                       .audit_events = audit_events},
+                      authenticator, audit, blocking);
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();
