@@ -189,9 +189,14 @@ describe('administration', { skip: skipReason }, () => {
       assert.equal(ticket.created_by_id, key.id);
       const read = await api('GET', `/api/v1/tickets/${ticket.id}`, { headers: bearer(key.key) });
       assert.equal(expectJson(read, 200, 'Ticket').id, ticket.id);
-      const verify = expectJson(await api('GET', '/api/v1/auth/verify', { headers: bearer(key.key) }), 200);
-      assert.equal(verify.principal_type, 'api_key');
-      assert.equal(verify.role, 'api_user');
+      const verify = await api('GET', '/api/v1/auth/verify', { headers: bearer(key.key) });
+      assert.deepEqual(expectJson(verify, 200, 'TokenVerification'), {
+        valid: true,
+        user_id: key.id,
+        principal_type: 'api_key',
+        role: 'api_user',
+        expires_at: null,
+      });
 
       const stored = expectJson(await api('GET', `/api/v1/api-keys/${key.id}`), 200, 'ApiKey');
       assert.ok(!('key' in stored));
