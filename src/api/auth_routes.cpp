@@ -2,10 +2,12 @@
 
 #include <chrono>
 
+#include "api/account_json.hpp"
 #include "api/authentication.hpp"
 #include "api/reply.hpp"
 #include "common/log.hpp"
 #include "domain/access.hpp"
+#include "domain/account_requests.hpp"
 #include "domain/credentials.hpp"
 #include "domain/time_format.hpp"
 
@@ -20,16 +22,6 @@ std::int64_t EpochSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-json UserJson(const storage::User& user) {
-  return {{"id", user.id},
-          {"email", user.email},
-          {"full_name", user.full_name},
-          {"role", domain::ToString(user.role)},
-          {"is_active", user.is_active},
-          {"created_at", user.created_at},
-          {"last_login_at", user.last_login_at ? json(*user.last_login_at) : json(nullptr)}};
 }
 
 // Reads a string member; records an error when it is missing or not a string.
@@ -49,12 +41,18 @@ const std::string& DecoyHash() {
   return hash;
 }
 
+http::Problem NotAUser() {
+  return http::Forbidden("NOT_A_USER",
+                         "API keys have no account; GET /api/v1/auth/verify describes the key.");
+}
+
 class AuthRoutes {
  public:
   AuthRoutes(storage::UserRepository& users, storage::RefreshTokenRepository& refresh_tokens,
-             boost::asio::thread_pool& blocking, TokenSettings settings)
+             AuditTrail& audit, boost::asio::thread_pool& blocking, TokenSettings settings)
       : users_(users),
         refresh_(refresh_tokens),
+        audit_(audit),
         blocking_(blocking),
         settings_(std::move(settings)) {}
 
@@ -98,6 +96,8 @@ class AuthRoutes {
     }
     const auto& user = std::get<storage::User>(created);
     log::Info("auth", "registered", {{"user_id", user.id}, {"request_id", context.request_id}});
+    auto event = SignInEvent(context, "auth.registered", user.id);
+    co_await audit_.Record(std::move(event));
     co_return Json(context, http::Status::created, UserJson(user));
   }
 
@@ -113,8 +113,11 @@ class AuthRoutes {
 
     const auto normalized = NormalizeEmail(*email).value_or("");
     struct Outcome {
-      std::optional<storage::User> user;
+      std::optional<storage::User> user;  // signed in
       std::optional<storage::IssuedRefresh> refresh;
+      std::optional<std::string> refused_id;  // the account a failure was against
+      std::string reason = "bad_credentials";
+      std::optional<std::string> locked_until;  // when this failure locked the account
     };
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
       auto user = normalized.empty() ? std::nullopt : users_.FindByEmail(normalized);
@@ -122,23 +125,51 @@ class AuthRoutes {
         domain::VerifyPassword(*password, DecoyHash());
         return {};
       }
+      // Verified whatever the account's state, so that locked and inactive
+      // accounts answer in the same time as wrong passwords.
+      const bool password_ok = domain::VerifyPassword(*password, user->password_hash);
       const bool locked = user->locked_until.has_value() &&
                           *user->locked_until > domain::FormatUtc(std::chrono::system_clock::now());
-      if (locked || !user->is_active || !domain::VerifyPassword(*password, user->password_hash)) {
-        if (!locked) users_.RecordFailedLogin(user->id);
-        log::Warn("auth", "login failed",
-                  {{"user_id", user->id}, {"locked", locked}, {"request_id", context.request_id}});
-        return {};
+      if (!locked && user->is_active && password_ok) {
+        users_.RecordLogin(user->id);
+        return {.user = user, .refresh = refresh_.Issue(user->id)};
       }
-      users_.RecordLogin(user->id);
-      return {user, refresh_.Issue(user->id)};
+      Outcome refused{.refused_id = user->id,
+                      .reason = locked             ? "locked"
+                                : !user->is_active ? "inactive"
+                                                   : "bad_credentials"};
+      if (!locked) {
+        const auto after = users_.RecordFailedLogin(user->id);
+        if (after && domain::LockoutFor(after->failed_logins).count() > 0) {
+          refused.locked_until = after->locked_until;
+        }
+      }
+      log::Warn("auth", "login failed",
+                {{"user_id", user->id}, {"locked", locked}, {"request_id", context.request_id}});
+      return refused;
     });
-    if (!outcome.user) {
-      co_return Refuse(context, Unauthenticated("INVALID_CREDENTIALS",
-                                                "The email or password is wrong, or the account is "
-                                                "locked for a while after repeated failures."));
+    if (outcome.user) {
+      auto event = SignInEvent(context, "auth.login_succeeded", outcome.user->id);
+      co_await audit_.Record(std::move(event));
+      co_return Json(context, http::Status::ok, TokenAnswer(*outcome.user, outcome.refresh->token));
     }
-    co_return Json(context, http::Status::ok, TokenAnswer(*outcome.user, outcome.refresh->token));
+
+    // An address that names no account is kept only by its domain: it may be
+    // someone's mistyped address or password.
+    json detail = {{"reason", outcome.reason}};
+    if (!outcome.refused_id && !normalized.empty()) {
+      detail["email_domain"] = domain::EmailDomain(normalized);
+    }
+    auto failed = SignInEvent(context, "auth.login_failed", outcome.refused_id, detail);
+    co_await audit_.Record(std::move(failed));
+    if (outcome.locked_until) {
+      auto locked = SignInEvent(context, "auth.account_locked", outcome.refused_id,
+                                {{"locked_until", *outcome.locked_until}});
+      co_await audit_.Record(std::move(locked));
+    }
+    co_return Refuse(context, Unauthenticated("INVALID_CREDENTIALS",
+                                              "The email or password is wrong, or the account is "
+                                              "locked for a while after repeated failures."));
   }
 
   awaitable<http::Response> Refresh(http::RequestContext& context) {
@@ -150,6 +181,10 @@ class AuthRoutes {
       if (rejected->reused) {
         log::Warn("auth", "refresh token reused; family revoked",
                   {{"request_id", context.request_id}});
+        // Whoever presented it is unknown: the thief or the victim.
+        auto event = SignInEvent(context, "auth.refresh_reused", std::nullopt);
+        event.target = rejected->user_id;
+        co_await audit_.Record(std::move(event));
       }
       co_return Refuse(context, Unauthenticated("INVALID_REFRESH_TOKEN",
                                                 "The refresh token is unknown, expired or already "
@@ -167,24 +202,78 @@ class AuthRoutes {
   awaitable<http::Response> Logout(http::RequestContext& context) {
     auto token = co_await RefreshTokenOf(context);
     if (auto* problem = std::get_if<http::Problem>(&token)) co_return Reply(context, *problem);
-    co_await Offload(blocking_, [&] {
-      refresh_.Revoke(std::get<std::string>(token));
-      return true;
-    });
+    const auto user_id =
+        co_await Offload(blocking_, [&] { return refresh_.Revoke(std::get<std::string>(token)); });
+    if (user_id) {
+      auto event = SignInEvent(context, "auth.logout", user_id);
+      co_await audit_.Record(std::move(event));
+    }
     co_return http::Response{http::Status::no_content, context.request.version()};
   }
 
   awaitable<http::Response> Me(http::RequestContext& context) {
     if (context.principal.kind != http::PrincipalKind::kUser) {
-      co_return Reply(context, http::Forbidden("NOT_A_USER",
-                                               "API keys have no account; GET /api/v1/auth/verify "
-                                               "describes the key."));
+      co_return Reply(context, NotAUser());
     }
     const auto user =
         co_await Offload(blocking_, [&] { return users_.FindById(context.principal.id); });
     if (!user)
       co_return Refuse(context, Unauthenticated("INVALID_TOKEN", "The account no longer exists."));
     co_return Json(context, http::Status::ok, UserJson(*user));
+  }
+
+  // PUT /me: one's own name and password. A new password needs the current
+  // one and ends every refresh token of the account (other devices sign in
+  // again once their access token expires).
+  awaitable<http::Response> UpdateMe(http::RequestContext& context) {
+    if (context.principal.kind != http::PrincipalKind::kUser) {
+      co_return Reply(context, NotAUser());
+    }
+    auto body = ReadJsonBody(context, false);
+    if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
+    domain::ProfileChange change;
+    if (auto errors = domain::DecodeProfileChange(std::get<JsonBody>(body).value, change);
+        !errors.empty()) {
+      co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    }
+
+    const auto& id = context.principal.id;
+    const auto user = co_await Offload(blocking_, [&] { return users_.FindById(id); });
+    if (!user)
+      co_return Refuse(context, Unauthenticated("INVALID_TOKEN", "The account no longer exists."));
+    if (change.password) {
+      if (auto reason = domain::CheckPassword(*change.password, user->email)) {
+        co_return Reply(context, http::ValidationFailed({{"password", *reason}}));
+      }
+      const bool verified = co_await Offload(blocking_, [&] {
+        return domain::VerifyPassword(*change.current_password, user->password_hash);
+      });
+      if (!verified) {
+        co_return Reply(context, http::Forbidden("WRONG_PASSWORD",
+                                                 "current_password is not the account's "
+                                                 "password; the password was not changed."));
+      }
+    }
+
+    struct Outcome {
+      std::optional<storage::User> user;
+      int revoked = 0;
+    };
+    const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
+      storage::UserUpdate update{.full_name = change.full_name};
+      if (change.password) update.password_hash = domain::HashPassword(*change.password);
+      auto updated = users_.Update(id, update);
+      if (!updated || !change.password) return {std::move(updated)};
+      return {std::move(updated), refresh_.RevokeAllFor(id)};
+    });
+    if (!outcome.user)
+      co_return Refuse(context, Unauthenticated("INVALID_TOKEN", "The account no longer exists."));
+    if (change.password) {
+      auto event = audit_.EventFor(context, "auth.password_changed", id,
+                                   {{"revoked_refresh_tokens", outcome.revoked}});
+      co_await audit_.Record(std::move(event));
+    }
+    co_return Json(context, http::Status::ok, UserJson(*outcome.user));
   }
 
   awaitable<http::Response> Verify(http::RequestContext& context) {
@@ -216,6 +305,18 @@ class AuthRoutes {
             {"user", UserJson(user)}};
   }
 
+  // An event of the sign-in routes. They are public, so the request's
+  // principal is not who acted (a stale token may ride along): the actor is
+  // the account `user_id` names, or nobody.
+  storage::AuditEvent SignInEvent(const http::RequestContext& context, std::string name,
+                                  const std::optional<std::string>& user_id,
+                                  json detail = json::object()) const {
+    auto event = audit_.EventFor(context, std::move(name), user_id, std::move(detail));
+    event.actor_id = user_id;
+    event.actor_kind = user_id ? "user" : "anonymous";
+    return event;
+  }
+
   // {"refresh_token": "..."} from the body, or the problem to answer.
   awaitable<std::variant<std::string, http::Problem>> RefreshTokenOf(
       const http::RequestContext& context) {
@@ -235,6 +336,7 @@ class AuthRoutes {
 
   storage::UserRepository& users_;
   storage::RefreshTokenRepository& refresh_;
+  AuditTrail& audit_;
   boost::asio::thread_pool& blocking_;
   TokenSettings settings_;
 };
@@ -263,9 +365,10 @@ std::optional<std::string> NormalizeEmail(std::string_view email) {
 }
 
 void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
-                   storage::RefreshTokenRepository& refresh_tokens,
+                   storage::RefreshTokenRepository& refresh_tokens, AuditTrail& audit,
                    boost::asio::thread_pool& blocking, TokenSettings settings) {
-  auto routes = std::make_shared<AuthRoutes>(users, refresh_tokens, blocking, std::move(settings));
+  auto routes =
+      std::make_shared<AuthRoutes>(users, refresh_tokens, audit, blocking, std::move(settings));
   const auto bind = [routes](auto method) -> http::Handler {
     return [routes, method](http::RequestContext& context) { return ((*routes).*method)(context); };
   };
@@ -274,6 +377,7 @@ void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
   router.Add(http::Verb::post, "/api/v1/auth/refresh", bind(&AuthRoutes::Refresh));
   router.Add(http::Verb::post, "/api/v1/auth/logout", bind(&AuthRoutes::Logout));
   router.Add(http::Verb::get, "/api/v1/auth/me", bind(&AuthRoutes::Me));
+  router.Add(http::Verb::put, "/api/v1/auth/me", bind(&AuthRoutes::UpdateMe));
   router.Add(http::Verb::get, "/api/v1/auth/verify", bind(&AuthRoutes::Verify));
 }
 

@@ -1,7 +1,8 @@
 // Accounts under /api/v1/auth (issue #3): register, login, refresh, logout,
-// GET /me and GET /verify (the last two behind the request guard). Access
-// tokens are HS256 JWTs; refresh tokens are opaque, stored hashed and rotated
-// on every use.
+// GET and PUT /me and GET /verify (the last three behind the request guard).
+// Access tokens are HS256 JWTs; refresh tokens are opaque, stored hashed and
+// rotated on every use. Sign-ins, failures, lockouts, refresh-token reuse,
+// logouts and password changes go to the audit trail.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "api/audit_trail.hpp"
 #include "api/authentication.hpp"
 #include "http/router.hpp"
 #include "storage/refresh_token_repository.hpp"
@@ -24,7 +26,7 @@ std::optional<std::string> NormalizeEmail(std::string_view email);
 
 // Registers the routes. Every referenced object must outlive the router.
 void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
-                   storage::RefreshTokenRepository& refresh_tokens,
+                   storage::RefreshTokenRepository& refresh_tokens, AuditTrail& audit,
                    boost::asio::thread_pool& blocking, TokenSettings settings);
 
 }  // namespace ticketd::api

@@ -1,6 +1,7 @@
 #include "api/reply.hpp"
 
 #include "common/config.hpp"
+#include "domain/list_query.hpp"
 
 #include <charconv>
 
@@ -29,6 +30,13 @@ http::Response Json(const http::RequestContext& context, http::Status status,
 http::Response Reply(const http::RequestContext& context, const http::Problem& problem) {
   return http::MakeProblemResponse(problem, context.path, context.request_id,
                                    context.request.version());
+}
+
+nlohmann::json PageJson(nlohmann::json items, std::int64_t total, int page, int size) {
+  const auto info = domain::MakePageInfo(total, page, size);
+  return {{"items", std::move(items)}, {"total", info.total}, {"page", info.page},
+          {"size", info.size},         {"pages", info.pages}, {"has_next", info.has_next},
+          {"has_prev", info.has_prev}};
 }
 
 http::Response Text(const http::RequestContext& context, std::string content_type,

@@ -25,6 +25,10 @@ http::Response Json(const http::RequestContext& context, http::Status status,
 
 http::Response Reply(const http::RequestContext& context, const http::Problem& problem);
 
+// A page of a list, as every list answers it: {items, total, page, size,
+// pages, has_next, has_prev}. `items` is a JSON array of this page's items.
+nlohmann::json PageJson(nlohmann::json items, std::int64_t total, int page, int size);
+
 // Plain text or HTML answers with a given content type.
 http::Response Text(const http::RequestContext& context, std::string content_type,
                     std::string body);

@@ -45,14 +45,11 @@ FieldErrors ForbiddenMembers(const http::Principal& principal, const json& body)
   return errors;
 }
 
-json PageJson(const storage::TicketPage& page, const domain::ListQuery& query) {
-  const auto info = domain::MakePageInfo(page.total, query.page, query.size);
+json TicketPageJson(const storage::TicketPage& page, const domain::ListQuery& query) {
   json items = json::array();
   for (const auto& ticket : page.items)
     items.push_back(domain::ToJson(ticket, {}));
-  return {{"items", std::move(items)}, {"total", info.total}, {"page", info.page},
-          {"size", info.size},         {"pages", info.pages}, {"has_next", info.has_next},
-          {"has_prev", info.has_prev}};
+  return PageJson(std::move(items), page.total, query.page, query.size);
 }
 
 http::Response TicketAnswer(const http::RequestContext& context, http::Status status,
@@ -93,7 +90,7 @@ class TicketRoutes {
     // Callers who read only their own tickets list only those, whatever they ask.
     if (!MayReadAll(context.principal)) query.created_by_id = context.principal.id;
     const auto page = co_await Offload(blocking_, [&] { return tickets_.List(query); });
-    co_return Json(context, http::Status::ok, PageJson(page, query));
+    co_return Json(context, http::Status::ok, TicketPageJson(page, query));
   }
 
   awaitable<http::Response> Create(http::RequestContext& context) {

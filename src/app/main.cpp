@@ -7,6 +7,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api/admin_routes.hpp"
+#include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
 #include "api/health_monitor.hpp"
@@ -20,6 +22,7 @@
 #include "domain/credentials.hpp"
 #include "http/server.hpp"
 #include "storage/api_key_repository.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/rate_limiter.hpp"
@@ -63,7 +66,7 @@ std::vector<storage::PreparedStatement> Statements() {
   auto statements = storage::TicketRepository::Statements();
   for (auto list :
        {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
-        storage::ApiKeyRepository::Statements()}) {
+        storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements()}) {
     statements.insert(statements.end(), list.begin(), list.end());
   }
   return statements;
@@ -109,8 +112,11 @@ int RunApi() {
                                 .fail_open = config->rate_limit_fail_open});
   boost::asio::thread_pool limiter_pool(4);
 
+  storage::AuditRepository audit_events(pool);
+  api::AuditTrail audit(audit_events, blocking, config->trusted_proxies);
+
   http::Metrics metrics;
-  metrics.SetScrapeHook([&pool, &health, &limiter](http::Metrics& m) {
+  metrics.SetScrapeHook([&pool, &health, &limiter, &audit](http::Metrics& m) {
     const auto stats = pool.GetStats();
     m.SetPool(stats.size, stats.open, stats.in_use, static_cast<double>(stats.timeouts));
     const auto snapshot = health.Get();
@@ -118,6 +124,7 @@ int RunApi() {
     m.SetDependency("redis", snapshot.redis.ok);
     m.SetDependency("mcp_server", snapshot.mcp.ok);
     m.SetRateLimitDegraded(static_cast<double>(limiter.degraded_decisions()));
+    m.SetAuditFailures(static_cast<double>(audit.Failures()));
   });
 
   http::Router router;
@@ -127,7 +134,13 @@ int RunApi() {
   storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
   storage::ApiKeyRepository api_keys(pool);
   api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
-  api::AddAuthRoutes(router, users, refresh_tokens, blocking, authenticator.Tokens());
+  api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, authenticator.Tokens());
+  api::AddAdminRoutes(router,
+                      {.users = users,
+                       .refresh_tokens = refresh_tokens,
+                       .api_keys = api_keys,
+                       .audit_events = audit_events},
+                      authenticator, audit, blocking);
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();

@@ -17,13 +17,6 @@ std::optional<int> ParseInt(const std::string& text) {
   return value;
 }
 
-// The last value of a single-valued parameter (a repeated one takes the last).
-const std::string* Single(const QueryParams& params, std::string_view name) {
-  auto [begin, end] = params.equal_range(name);
-  if (begin == end) return nullptr;
-  return &std::prev(end)->second;
-}
-
 template <typename Enum>
 void Many(const QueryParams& params, std::string_view name,
           std::optional<Enum> (*parse)(std::string_view), std::span<const std::string_view> names,
@@ -53,35 +46,61 @@ void Many(const QueryParams& params, std::string_view name,
 
 }  // namespace
 
-FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
-  FieldErrors errors;
-
+bool DecodeStorableParams(const QueryParams& params, FieldErrors& errors) {
   // Values reach PostgreSQL as text, which must be UTF-8 without NUL.
   for (const auto& [name, value] : params) {
     if (!IsStorableText(value)) {
       errors.push_back({name, "must be UTF-8 text without NUL characters"});
-      return errors;
+      return false;
     }
   }
+  return true;
+}
 
-  if (const auto* page = Single(params, "page")) {
-    const auto value = ParseInt(*page);
+const std::string* SingleParam(const QueryParams& params, std::string_view name) {
+  auto [begin, end] = params.equal_range(name);
+  if (begin == end) return nullptr;
+  return &std::prev(end)->second;
+}
+
+void DecodePaging(const QueryParams& params, int& page, int& size, FieldErrors& errors) {
+  if (const auto* text = SingleParam(params, "page")) {
+    const auto value = ParseInt(*text);
     if (!value || *value < 1) {
       errors.push_back({"page", "must be an integer of at least 1"});
     } else {
-      out.page = *value;
+      page = *value;
     }
   }
-  if (const auto* size = Single(params, "size")) {
-    const auto value = ParseInt(*size);
+  if (const auto* text = SingleParam(params, "size")) {
+    const auto value = ParseInt(*text);
     if (!value || *value < 1 || *value > kMaxPageSize) {
       errors.push_back({"size", "must be an integer from 1 to " + std::to_string(kMaxPageSize)});
     } else {
-      out.size = *value;
+      size = *value;
     }
   }
+}
 
-  if (const auto* q = Single(params, "q"); q && !q->empty()) {
+void DecodeBoolParam(const QueryParams& params, std::string_view name, std::optional<bool>& out,
+                     FieldErrors& errors) {
+  const auto* text = SingleParam(params, name);
+  if (text == nullptr) return;
+  if (*text == "true" || *text == "1") {
+    out = true;
+  } else if (*text == "false" || *text == "0") {
+    out = false;
+  } else {
+    errors.push_back({std::string(name), "must be true or false"});
+  }
+}
+
+FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
+  FieldErrors errors;
+  if (!DecodeStorableParams(params, errors)) return errors;
+  DecodePaging(params, out.page, out.size, errors);
+
+  if (const auto* q = SingleParam(params, "q"); q && !q->empty()) {
     if (q->size() > kMaxSearchLength) {
       errors.push_back({"q", "must be at most " + std::to_string(kMaxSearchLength) + " bytes"});
     } else {
@@ -94,11 +113,12 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   Many<Priority>(params, "priority", ParsePriority, AllPriorityNames(), out.priorities, errors);
   Many<Priority>(params, "urgency", ParsePriority, AllPriorityNames(), out.urgencies, errors);
 
-  if (const auto* department = Single(params, "department"); department && !department->empty()) {
+  if (const auto* department = SingleParam(params, "department");
+      department && !department->empty()) {
     out.department = *department;
   }
   for (const auto* name : {"created_by_id", "assigned_to_id"}) {
-    const auto* value = Single(params, name);
+    const auto* value = SingleParam(params, name);
     if (!value) continue;
     if (!IsUuid(*value)) {
       errors.push_back({name, "must be a UUID"});
@@ -106,17 +126,9 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
       (std::string_view(name) == "created_by_id" ? out.created_by_id : out.assigned_to_id) = *value;
     }
   }
-  if (const auto* overdue = Single(params, "is_overdue")) {
-    if (*overdue == "true" || *overdue == "1") {
-      out.overdue = true;
-    } else if (*overdue == "false" || *overdue == "0") {
-      out.overdue = false;
-    } else {
-      errors.push_back({"is_overdue", "must be true or false"});
-    }
-  }
+  DecodeBoolParam(params, "is_overdue", out.overdue, errors);
   for (const auto* name : {"created_after", "created_before"}) {
-    const auto* value = Single(params, name);
+    const auto* value = SingleParam(params, name);
     if (!value) continue;
     if (!IsRfc3339(*value)) {
       errors.push_back(
@@ -126,7 +138,7 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
     }
   }
 
-  if (const auto* sort_by = Single(params, "sort_by")) {
+  if (const auto* sort_by = SingleParam(params, "sort_by")) {
     static constexpr std::pair<std::string_view, SortField> kFields[] = {
         {"created_at", SortField::kCreatedAt},
         {"updated_at", SortField::kUpdatedAt},
@@ -145,7 +157,7 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
           {"sort_by", "must be one of created_at, updated_at, priority, status, title"});
     }
   }
-  if (const auto* order = Single(params, "sort_order")) {
+  if (const auto* order = SingleParam(params, "sort_order")) {
     if (*order == "asc") {
       out.sort_order = SortOrder::kAsc;
     } else if (*order == "desc") {

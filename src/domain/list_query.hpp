@@ -45,6 +45,26 @@ constexpr int kMaxPageSize = 100;
 // one error per invalid parameter, its `path` the parameter's name.
 FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out);
 
+// Building blocks of the list decoders (tickets here, accounts in
+// domain/account_requests.hpp). Each appends one error per invalid
+// parameter, named by its `path`, and leaves `out` alone when the parameter
+// is absent or invalid.
+
+// False, with one error, when a value is not UTF-8 text without NUL (what
+// PostgreSQL's text can hold); check this before the other decoders.
+bool DecodeStorableParams(const QueryParams& params, FieldErrors& errors);
+
+// The last value of a single-valued parameter (a repeated one takes the
+// last), or nullptr when it is absent.
+const std::string* SingleParam(const QueryParams& params, std::string_view name);
+
+// `page` (from 1) and `size` (1 to kMaxPageSize).
+void DecodePaging(const QueryParams& params, int& page, int& size, FieldErrors& errors);
+
+// true/1 or false/0.
+void DecodeBoolParam(const QueryParams& params, std::string_view name, std::optional<bool>& out,
+                     FieldErrors& errors);
+
 struct PageInfo {
   std::int64_t total = 0;
   int page = 1;

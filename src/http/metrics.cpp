@@ -47,7 +47,12 @@ Metrics::Metrics()
                                 .Name("rate_limit_degraded_decisions")
                                 .Help("Rate-limit decisions made without Redis since the start")
                                 .Register(*registry_)
-                                .Add({})) {}
+                                .Add({})),
+      audit_failures_(&prometheus::BuildGauge()
+                           .Name("audit_write_failures")
+                           .Help("Audit events that could not be stored since the start")
+                           .Register(*registry_)
+                           .Add({})) {}
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, unsigned status,
                              double seconds) {

@@ -33,6 +33,7 @@ class Metrics {
   void SetPool(int size, int open, int in_use, double timeouts);
   void SetDependency(std::string_view name, bool healthy);
   void SetRateLimitDegraded(double decisions) { rate_limit_degraded_->Set(decisions); }
+  void SetAuditFailures(double events) { audit_failures_->Set(events); }
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string Serialize();
@@ -47,6 +48,7 @@ class Metrics {
   prometheus::Gauge* pool_timeouts_;
   prometheus::Family<prometheus::Gauge>& dependency_up_;
   prometheus::Gauge* rate_limit_degraded_;
+  prometheus::Gauge* audit_failures_;
   std::function<void(Metrics&)> scrape_hook_;
 };
 

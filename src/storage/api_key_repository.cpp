@@ -40,10 +40,15 @@ const std::string kList = std::string("SELECT ") + kColumns + R"sql( FROM api_ke
 WHERE (NOT $1 OR revoked_at IS NULL)
 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3)sql";
 constexpr const char* kCount = "SELECT count(*) FROM api_keys WHERE (NOT $1 OR revoked_at IS NULL)";
+// The row lock makes two concurrent revocations see each other: only one
+// of them finds the key live.
 const std::string kRevoke = std::string(R"sql(
+WITH before AS (
+  SELECT id AS key_id, revoked_at IS NULL AS live FROM api_keys WHERE id = $1::uuid FOR UPDATE
+)
 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
-WHERE id = $1::uuid RETURNING )sql") +
-                            kColumns;
+FROM before WHERE id = before.key_id RETURNING )sql") +
+                            kColumns + ", before.live";
 
 ApiKey FromRow(const pqxx::row& row) {
   ApiKey key;
@@ -106,12 +111,12 @@ ApiKeyPage ApiKeyRepository::List(int page, int size, bool active_only) {
   return result;
 }
 
-std::optional<ApiKey> ApiKeyRepository::Revoke(const std::string& id) {
+std::optional<RevokedApiKey> ApiKeyRepository::Revoke(const std::string& id) {
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
   const auto rows = tx.exec_prepared(kRevokeName, id);
   if (rows.empty()) return std::nullopt;
-  return FromRow(rows[0]);
+  return RevokedApiKey{FromRow(rows[0]), rows[0][8].as<bool>()};
 }
 
 }  // namespace ticketd::storage

@@ -34,6 +34,11 @@ struct ApiKeyPage {
   std::int64_t total = 0;
 };
 
+struct RevokedApiKey {
+  ApiKey key;
+  bool newly_revoked = false;  // false when it was revoked before this call
+};
+
 class ApiKeyRepository {
  public:
   explicit ApiKeyRepository(PgPool& pool) : pool_(pool) {}
@@ -55,7 +60,7 @@ class ApiKeyRepository {
 
   // Revokes the key; returns it, or std::nullopt when there is no such key.
   // Revoking a revoked key keeps the first revocation time.
-  std::optional<ApiKey> Revoke(const std::string& id);
+  std::optional<RevokedApiKey> Revoke(const std::string& id);
 
  private:
   PgPool& pool_;

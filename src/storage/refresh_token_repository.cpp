@@ -10,6 +10,7 @@ constexpr const char* kInsertName = "refresh_insert";
 constexpr const char* kFindName = "refresh_find";
 constexpr const char* kRotateName = "refresh_mark_rotated";
 constexpr const char* kRevokeFamilyName = "refresh_revoke_family";
+constexpr const char* kRevokeUserName = "refresh_revoke_user";
 
 constexpr const char* kInsert = R"sql(
 INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
@@ -23,6 +24,9 @@ constexpr const char* kRotate = "UPDATE refresh_tokens SET rotated_at = now() WH
 constexpr const char* kRevokeFamily = R"sql(
 UPDATE refresh_tokens SET revoked_at = now()
 WHERE family_id = $1::uuid AND revoked_at IS NULL)sql";
+constexpr const char* kRevokeUser = R"sql(
+UPDATE refresh_tokens SET revoked_at = now()
+WHERE user_id = $1::uuid AND revoked_at IS NULL)sql";
 
 }  // namespace
 
@@ -30,7 +34,8 @@ std::vector<PreparedStatement> RefreshTokenRepository::Statements() {
   return {{kInsertName, kInsert},
           {kFindName, kFind},
           {kRotateName, kRotate},
-          {kRevokeFamilyName, kRevokeFamily}};
+          {kRevokeFamilyName, kRevokeFamily},
+          {kRevokeUserName, kRevokeUser}};
 }
 
 IssuedRefresh RefreshTokenRepository::Issue(const std::string& user_id) {
@@ -55,7 +60,7 @@ std::variant<IssuedRefresh, RefreshRejected> RefreshTokenRepository::Rotate(
     // A used token presented again: someone holds a copy. End the family.
     tx.exec_prepared0(kRevokeFamilyName, family);
     tx.commit();
-    return RefreshRejected{.reused = true};
+    return RefreshRejected{.reused = true, .user_id = user_id};
   }
   if (rows[0][3].as<bool>()) return RefreshRejected{};
 
@@ -67,13 +72,20 @@ std::variant<IssuedRefresh, RefreshRejected> RefreshTokenRepository::Rotate(
   return IssuedRefresh{next, user_id};
 }
 
-void RefreshTokenRepository::Revoke(const std::string& token) {
+std::optional<std::string> RefreshTokenRepository::Revoke(const std::string& token) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   const auto rows = tx.exec_prepared(kFindName, ByteaParam(domain::Digest(token)));
-  if (rows.empty()) return;
+  if (rows.empty()) return std::nullopt;
   tx.exec_prepared0(kRevokeFamilyName, rows[0][2].as<std::string>());
   tx.commit();
+  return rows[0][1].as<std::string>();
+}
+
+int RefreshTokenRepository::RevokeAllFor(const std::string& user_id) {
+  auto lease = pool_.Acquire();
+  pqxx::nontransaction tx(*lease);
+  return static_cast<int>(tx.exec_prepared0(kRevokeUserName, user_id).affected_rows());
 }
 
 }  // namespace ticketd::storage

@@ -18,7 +18,8 @@ struct IssuedRefresh {
   std::string user_id;
 };
 struct RefreshRejected {
-  bool reused = false;  // true when a family was revoked because of this attempt
+  bool reused = false;                 // true when a family was revoked because of this attempt
+  std::optional<std::string> user_id;  // the family's owner, when reused
 };
 
 class RefreshTokenRepository {
@@ -36,8 +37,13 @@ class RefreshTokenRepository {
   // rejected; a rotated or revoked one also revokes its family.
   std::variant<IssuedRefresh, RefreshRejected> Rotate(const std::string& token);
 
-  // Revokes the family of `token` (logout). Unknown tokens are ignored.
-  void Revoke(const std::string& token);
+  // Revokes the family of `token` (logout) and returns its user's id;
+  // unknown tokens are ignored (std::nullopt).
+  std::optional<std::string> Revoke(const std::string& token);
+
+  // Revokes every token of `user_id` (deactivation, a new password) and
+  // returns how many were still unrevoked.
+  int RevokeAllFor(const std::string& user_id);
 
  private:
   PgPool& pool_;

@@ -21,6 +21,9 @@ constexpr const char* kFailureName = "user_login_failed";
 constexpr const char* kLockName = "user_lock";
 constexpr const char* kLoginName = "user_login";
 constexpr const char* kUpdateName = "user_update";
+constexpr const char* kLockRowName = "user_lock_row";
+constexpr const char* kListName = "user_list";
+constexpr const char* kCountName = "user_count";
 
 // The unique index on email answers a duplicate with no row instead of an error.
 const std::string kInsert = std::string(R"sql(
@@ -29,6 +32,7 @@ ON CONFLICT (email) DO NOTHING
 RETURNING )sql") + kColumns;
 const std::string kByEmail = std::string("SELECT ") + kColumns + " FROM users WHERE email = $1";
 const std::string kById = std::string("SELECT ") + kColumns + " FROM users WHERE id = $1::uuid";
+const std::string kLockRow = kById + " FOR UPDATE";
 const std::string kFailure = std::string(R"sql(
 UPDATE users SET failed_logins = failed_logins + 1, updated_at = now()
 WHERE id = $1::uuid RETURNING )sql") +
@@ -51,6 +55,19 @@ UPDATE users SET
 WHERE id = $1::uuid RETURNING )sql") +
                             kColumns;
 
+// Filters of GET /users, NULL when not asked for. `q` matches a part of the
+// email or name (strpos, so that % and _ are plain characters).
+constexpr const char* kListWhere = R"sql(
+FROM users
+WHERE ($1::text IS NULL OR role = $1)
+  AND ($2::boolean IS NULL OR is_active = $2::boolean)
+  AND ($3::text IS NULL OR strpos(email, lower($3)) > 0
+       OR strpos(lower(full_name), lower($3)) > 0)
+)sql";
+const std::string kList = std::string("SELECT ") + kColumns + kListWhere +
+                          "ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5";
+const std::string kCount = std::string("SELECT count(*) ") + kListWhere;
+
 User FromRow(const pqxx::row& row) {
   User user;
   user.id = row[0].as<std::string>();
@@ -72,7 +89,8 @@ User FromRow(const pqxx::row& row) {
 std::vector<PreparedStatement> UserRepository::Statements() {
   return {{kInsertName, kInsert},   {kByEmailName, kByEmail}, {kByIdName, kById},
           {kFailureName, kFailure}, {kLockName, kLock},       {kLoginName, kLogin},
-          {kUpdateName, kUpdate}};
+          {kUpdateName, kUpdate},   {kLockRowName, kLockRow}, {kListName, kList},
+          {kCountName, kCount}};
 }
 
 std::variant<User, EmailTaken> UserRepository::Create(const std::string& email,
@@ -123,15 +141,51 @@ void UserRepository::RecordLogin(const std::string& id) {
   tx.exec_prepared0(kLoginName, id);
 }
 
+namespace {
+
+std::optional<std::string> RoleParam(const std::optional<domain::Role>& role) {
+  if (!role) return std::nullopt;
+  return std::string(domain::ToString(*role));
+}
+
+}  // namespace
+
 std::optional<User> UserRepository::Update(const std::string& id, const UserUpdate& update) {
-  std::optional<std::string> role;
-  if (update.role) role = std::string(domain::ToString(*update.role));
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
-  const auto rows = tx.exec_prepared(kUpdateName, id, update.full_name, update.password_hash, role,
-                                     update.is_active);
+  const auto rows = tx.exec_prepared(kUpdateName, id, update.full_name, update.password_hash,
+                                     RoleParam(update.role), update.is_active);
   if (rows.empty()) return std::nullopt;
   return FromRow(rows[0]);
+}
+
+std::optional<UserChange> UserRepository::Change(const std::string& id, const UserUpdate& update) {
+  auto lease = pool_.Acquire();
+  pqxx::work tx(*lease);
+  const auto locked = tx.exec_prepared(kLockRowName, id);
+  if (locked.empty()) return std::nullopt;
+  UserChange change{FromRow(locked[0]), {}};
+  change.after = FromRow(tx.exec_prepared1(kUpdateName, id, update.full_name, update.password_hash,
+                                           RoleParam(update.role), update.is_active));
+  tx.commit();
+  return change;
+}
+
+UserPage UserRepository::List(const domain::UserQuery& query) {
+  const auto role = RoleParam(query.role);
+  auto lease = pool_.Acquire();
+  pqxx::nontransaction tx(*lease);
+  UserPage page;
+  page.total =
+      tx.exec_prepared1(kCountName, role, query.is_active, query.text)[0].as<std::int64_t>();
+  if (query.Offset() >= page.total) return page;
+
+  const auto rows =
+      tx.exec_prepared(kListName, role, query.is_active, query.text, query.size, query.Offset());
+  page.items.reserve(rows.size());
+  for (const auto& row : rows)
+    page.items.push_back(FromRow(row));
+  return page;
 }
 
 }  // namespace ticketd::storage

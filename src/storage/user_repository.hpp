@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/access.hpp"
+#include "domain/account_requests.hpp"
 #include "storage/pg_pool.hpp"
 
 namespace ticketd::storage {
@@ -38,6 +39,17 @@ struct UserUpdate {
   std::optional<bool> is_active;
 };
 
+struct UserPage {
+  std::vector<User> items;
+  std::int64_t total = 0;
+};
+
+// A user as it was before a change and as it is after it.
+struct UserChange {
+  User before;
+  User after;
+};
+
 class UserRepository {
  public:
   explicit UserRepository(PgPool& pool) : pool_(pool) {}
@@ -61,6 +73,14 @@ class UserRepository {
   // Applies `update`; returns the user as stored, or std::nullopt when there
   // is no such user.
   std::optional<User> Update(const std::string& id, const UserUpdate& update);
+
+  // Update under a row lock, so that `before` is exactly what the change
+  // replaced even when two admins change one account at once.
+  std::optional<UserChange> Change(const std::string& id, const UserUpdate& update);
+
+  // One page of the users matching every filter of `query`, newest first,
+  // with the number of matches.
+  UserPage List(const domain::UserQuery& query);
 
  private:
   // The user a one-parameter lookup statement finds, or std::nullopt.

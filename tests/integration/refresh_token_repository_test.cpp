@@ -50,6 +50,7 @@ TEST_F(RefreshTokenRepositoryTest, ReusingARotatedTokenRevokesTheWholeFamily) {
   const auto replay = tokens.Rotate(first.token);
   ASSERT_TRUE(std::holds_alternative<RefreshRejected>(replay));
   EXPECT_TRUE(std::get<RefreshRejected>(replay).reused);
+  EXPECT_EQ(std::get<RefreshRejected>(replay).user_id, user_id_);
   // The legitimate holder's newer token died with the family.
   EXPECT_TRUE(std::holds_alternative<RefreshRejected>(tokens.Rotate(second.token)));
   // Another login's family is untouched.
@@ -68,9 +69,27 @@ TEST_F(RefreshTokenRepositoryTest, UnknownExpiredAndRevokedTokensAreRejected) {
   EXPECT_TRUE(std::holds_alternative<RefreshRejected>(tokens.Rotate(expired.token)));
 
   const auto logged_out = tokens.Issue(user_id_);
-  tokens.Revoke(logged_out.token);
+  EXPECT_EQ(tokens.Revoke(logged_out.token), user_id_);
   EXPECT_TRUE(std::holds_alternative<RefreshRejected>(tokens.Rotate(logged_out.token)));
-  tokens.Revoke("no-such-token");  // ignored
+  EXPECT_FALSE(tokens.Revoke("no-such-token"));
+}
+
+TEST_F(RefreshTokenRepositoryTest, RevokeAllForEndsEveryLoginOfOneUserOnly) {
+  RefreshTokenRepository tokens(db_.pool(), std::chrono::hours(1));
+  const auto first = tokens.Issue(user_id_);
+  const auto second = tokens.Issue(user_id_);
+  const auto rotated = std::get<IssuedRefresh>(tokens.Rotate(second.token));
+  UserRepository users(db_.pool());
+  const auto other_user =
+      std::get<User>(users.Create("other-revoke@example.com", "O", "h", domain::Role::kUser));
+  const auto others = tokens.Issue(other_user.id);
+
+  // A rotated token is dead but not yet revoked, so all three count.
+  EXPECT_EQ(tokens.RevokeAllFor(user_id_), 3);
+  EXPECT_TRUE(std::holds_alternative<RefreshRejected>(tokens.Rotate(first.token)));
+  EXPECT_TRUE(std::holds_alternative<RefreshRejected>(tokens.Rotate(rotated.token)));
+  EXPECT_TRUE(std::holds_alternative<IssuedRefresh>(tokens.Rotate(others.token)));
+  EXPECT_EQ(tokens.RevokeAllFor(user_id_), 0);
 }
 
 }  // namespace

@@ -70,6 +70,52 @@ TEST_F(UserRepositoryTest, FailedLoginsLockFromTheFifthAndALoginClearsThem) {
   EXPECT_FALSE(users_->RecordFailedLogin("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10"));
 }
 
+TEST_F(UserRepositoryTest, ChangeReturnsTheUserBeforeAndAfter) {
+  const auto user = std::get<User>(users_->Create(UniqueEmail(), "A", "h", domain::Role::kUser));
+  const auto change = users_->Change(user.id, {.role = domain::Role::kAgent, .is_active = false});
+  ASSERT_TRUE(change);
+  EXPECT_EQ(change->before.role, domain::Role::kUser);
+  EXPECT_TRUE(change->before.is_active);
+  EXPECT_EQ(change->after.role, domain::Role::kAgent);
+  EXPECT_FALSE(change->after.is_active);
+  EXPECT_EQ(users_->FindById(user.id)->role, domain::Role::kAgent);
+  EXPECT_FALSE(users_->Change("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10", {.is_active = true}));
+}
+
+// Every account of this test carries `tag` in its email, so the filters can
+// be checked against the accounts the other tests create.
+TEST_F(UserRepositoryTest, ListFiltersByRoleActivityAndText) {
+  const std::string tag = "listtag";
+  const auto make = [&](const std::string& local, const std::string& name, domain::Role role) {
+    return std::get<User>(users_->Create(local + "." + tag + "@example.com", name, "h", role));
+  };
+  const auto ana = make("ana", "Ana Souza", domain::Role::kAgent);
+  const auto bob = make("bob", "Bob Stone", domain::Role::kUser);
+  const auto cy = make("cy", "Cy 100% Real_Name", domain::Role::kUser);
+  users_->Update(bob.id, {.is_active = false});
+
+  const auto all = users_->List({.text = "LISTTAG"});
+  ASSERT_EQ(all.total, 3);
+  // Newest first.
+  EXPECT_EQ(all.items[0].id, cy.id);
+  EXPECT_EQ(all.items[2].id, ana.id);
+
+  EXPECT_EQ(users_->List({.role = domain::Role::kUser, .text = tag}).total, 2);
+  const auto inactive = users_->List({.is_active = false, .text = tag});
+  ASSERT_EQ(inactive.total, 1);
+  EXPECT_EQ(inactive.items[0].id, bob.id);
+  // The name matches case-insensitively; % and _ are plain characters.
+  EXPECT_EQ(users_->List({.text = "souza"}).items.at(0).id, ana.id);
+  EXPECT_EQ(users_->List({.text = "100% real_"}).total, 1);
+  EXPECT_EQ(users_->List({.text = "100%%"}).total, 0);
+
+  const auto paged = users_->List({.page = 2, .size = 2, .text = tag});
+  EXPECT_EQ(paged.total, 3);
+  ASSERT_EQ(paged.items.size(), 1u);
+  EXPECT_EQ(paged.items[0].id, ana.id);
+  EXPECT_TRUE(users_->List({.page = 3, .size = 2, .text = tag}).items.empty());
+}
+
 TEST_F(UserRepositoryTest, TheSchemaRefusesMixedCaseEmails) {
   pqxx::connection connection(db_.url());
   pqxx::work tx(connection);
