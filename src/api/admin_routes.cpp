@@ -108,10 +108,21 @@ class AdminRoutes {
     };
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
       auto changed = stores_.users.Change(id, {.role = change.role, .is_active = change.is_active});
-      if (!changed || !changed->before.is_active || changed->after.is_active) return {changed};
+      if (!changed || changed->last_admin || !changed->before.is_active ||
+          changed->after.is_active) {
+        return {changed};
+      }
       return {changed, stores_.refresh_tokens.RevokeAllFor(id)};
     });
     if (!outcome.change) co_return Reply(context, UserNotFound(id));
+    if (outcome.change->last_admin) {
+      co_return Reply(context, http::Problem{http::Status::conflict,
+                                             "LAST_ADMIN",
+                                             "Conflict",
+                                             "This is the last active admin; make another admin "
+                                             "first.",
+                                             {}});
+    }
     authenticator_.Forget(id);
 
     const auto& before = outcome.change->before;

@@ -49,11 +49,13 @@ http::Problem NotAUser() {
 class AuthRoutes {
  public:
   AuthRoutes(storage::UserRepository& users, storage::RefreshTokenRepository& refresh_tokens,
-             AuditTrail& audit, boost::asio::thread_pool& blocking, TokenSettings settings)
+             AuditTrail& audit, boost::asio::thread_pool& blocking,
+             boost::asio::thread_pool& hashing, TokenSettings settings)
       : users_(users),
         refresh_(refresh_tokens),
         audit_(audit),
         blocking_(blocking),
+        hashing_(hashing),
         settings_(std::move(settings)) {}
 
   awaitable<http::Response> Register(http::RequestContext& context) {
@@ -83,9 +85,9 @@ class AuthRoutes {
     }
     if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
+    const auto hash = co_await Offload(hashing_, [&] { return domain::HashPassword(*password); });
     const auto created = co_await Offload(blocking_, [&] {
-      return users_.Create(*normalized, *full_name, domain::HashPassword(*password),
-                           domain::Role::kUser);
+      return users_.Create(*normalized, *full_name, hash, domain::Role::kUser);
     });
     if (std::holds_alternative<storage::EmailTaken>(created)) {
       co_return Reply(context, http::Problem{http::Status::conflict,
@@ -119,15 +121,16 @@ class AuthRoutes {
       std::string reason = "bad_credentials";
       std::optional<std::string> locked_until;  // when this failure locked the account
     };
+    const auto user = co_await Offload(blocking_, [&] {
+      return normalized.empty() ? std::nullopt : users_.FindByEmail(normalized);
+    });
+    // Verified whatever the account's state (an unknown email against a
+    // decoy), so that every refusal takes the same time as a wrong password.
+    const bool password_ok = co_await Offload(hashing_, [&] {
+      return domain::VerifyPassword(*password, user ? user->password_hash : DecoyHash());
+    });
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
-      auto user = normalized.empty() ? std::nullopt : users_.FindByEmail(normalized);
-      if (!user) {
-        domain::VerifyPassword(*password, DecoyHash());
-        return {};
-      }
-      // Verified whatever the account's state, so that locked and inactive
-      // accounts answer in the same time as wrong passwords.
-      const bool password_ok = domain::VerifyPassword(*password, user->password_hash);
+      if (!user) return {};
       const bool locked = user->locked_until.has_value() &&
                           *user->locked_until > domain::FormatUtc(std::chrono::system_clock::now());
       if (!locked && user->is_active && password_ok) {
@@ -245,7 +248,7 @@ class AuthRoutes {
       if (auto reason = domain::CheckPassword(*change.password, user->email)) {
         co_return Reply(context, http::ValidationFailed({{"password", *reason}}));
       }
-      const bool verified = co_await Offload(blocking_, [&] {
+      const bool verified = co_await Offload(hashing_, [&] {
         return domain::VerifyPassword(*change.current_password, user->password_hash);
       });
       if (!verified) {
@@ -259,9 +262,12 @@ class AuthRoutes {
       std::optional<storage::User> user;
       int revoked = 0;
     };
+    std::optional<std::string> new_hash;
+    if (change.password) {
+      new_hash = co_await Offload(hashing_, [&] { return domain::HashPassword(*change.password); });
+    }
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
-      storage::UserUpdate update{.full_name = change.full_name};
-      if (change.password) update.password_hash = domain::HashPassword(*change.password);
+      storage::UserUpdate update{.full_name = change.full_name, .password_hash = new_hash};
       auto updated = users_.Update(id, update);
       if (!updated || !change.password) return {std::move(updated)};
       return {std::move(updated), refresh_.RevokeAllFor(id)};
@@ -338,6 +344,7 @@ class AuthRoutes {
   storage::RefreshTokenRepository& refresh_;
   AuditTrail& audit_;
   boost::asio::thread_pool& blocking_;
+  boost::asio::thread_pool& hashing_;
   TokenSettings settings_;
 };
 
@@ -366,9 +373,10 @@ std::optional<std::string> NormalizeEmail(std::string_view email) {
 
 void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
                    storage::RefreshTokenRepository& refresh_tokens, AuditTrail& audit,
-                   boost::asio::thread_pool& blocking, TokenSettings settings) {
-  auto routes =
-      std::make_shared<AuthRoutes>(users, refresh_tokens, audit, blocking, std::move(settings));
+                   boost::asio::thread_pool& blocking, boost::asio::thread_pool& hashing,
+                   TokenSettings settings) {
+  auto routes = std::make_shared<AuthRoutes>(users, refresh_tokens, audit, blocking, hashing,
+                                             std::move(settings));
   const auto bind = [routes](auto method) -> http::Handler {
     return [routes, method](http::RequestContext& context) { return ((*routes).*method)(context); };
   };

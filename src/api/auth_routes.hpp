@@ -24,9 +24,13 @@ namespace ticketd::api {
 // characters, no spaces or control characters.
 std::optional<std::string> NormalizeEmail(std::string_view email);
 
-// Registers the routes. Every referenced object must outlive the router.
+// Registers the routes. Database calls run on `blocking`; password hashing
+// and verification (argon2id, about 64 MiB each) on `hashing`, a small pool
+// that bounds their memory and keeps database threads free. Every
+// referenced object must outlive the router.
 void AddAuthRoutes(http::Router& router, storage::UserRepository& users,
                    storage::RefreshTokenRepository& refresh_tokens, AuditTrail& audit,
-                   boost::asio::thread_pool& blocking, TokenSettings settings);
+                   boost::asio::thread_pool& blocking, boost::asio::thread_pool& hashing,
+                   TokenSettings settings);
 
 }  // namespace ticketd::api

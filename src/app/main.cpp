@@ -134,7 +134,9 @@ int RunApi() {
   storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
   storage::ApiKeyRepository api_keys(pool);
   api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
-  api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, authenticator.Tokens());
+  boost::asio::thread_pool hashing(static_cast<std::size_t>(config->password_hash_threads));
+  api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, hashing,
+                     authenticator.Tokens());
   api::AddAdminRoutes(router,
                       {.users = users,
                        .refresh_tokens = refresh_tokens,
@@ -180,6 +182,7 @@ int RunApi() {
 
   server.Run();
   blocking.join();
+  hashing.join();
   limiter_pool.join();
   pool.Close();
   health.Stop();

@@ -10,7 +10,7 @@
 namespace ticketd::config {
 namespace {
 
-constexpr std::array<SettingInfo, 39> kSettings = {{
+constexpr std::array<SettingInfo, 40> kSettings = {{
     {"DATABASE_URL", "", "PostgreSQL URL (postgresql:// or postgresql+asyncpg://); required"},
     {"REDIS_URL", "", "Redis URL (redis://, or rediss:// for TLS); required by api"},
     {"JWT_SECRET_KEY", "", "token signing key; required in staging and production"},
@@ -44,6 +44,8 @@ constexpr std::array<SettingInfo, 39> kSettings = {{
     {"RATE_LIMIT_UPLOAD", "50/300", "requests per seconds on upload routes"},
     {"RATE_LIMIT_FAIL_OPEN", "true", "serve when Redis cannot be asked (false: answer 503)"},
     {"RATE_LIMIT_KEY_PREFIX", "ratelimit", "Redis key prefix of the budgets (one per deployment)"},
+    {"PASSWORD_HASH_THREADS", "2",
+     "threads hashing passwords (argon2id, about 64 MiB each while it runs)"},
     {"METRICS_PUBLIC", "true",
      "serve /metrics without credentials (false: a valid token or API key is needed)"},
     {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
@@ -318,6 +320,7 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Text("RATE_LIMIT_KEY_PREFIX", config.rate_limit_key_prefix);
   read.Bool("RATE_LIMIT_FAIL_OPEN", config.rate_limit_fail_open);
   read.Bool("METRICS_PUBLIC", config.metrics_public);
+  read.Integer("PASSWORD_HASH_THREADS", config.password_hash_threads, 1, 64);
   read.Text("UPLOAD_DIR", config.upload_dir);
   read.Text("AI_CONFIG_PATH", config.ai_config_path);
   read.Text("OPENAI_API_KEY", config.openai_api_key);

@@ -54,6 +54,7 @@ struct Config {
   bool rate_limit_fail_open = true;
   std::string rate_limit_key_prefix = "ratelimit";
   bool metrics_public = true;
+  int password_hash_threads = 2;
   std::string upload_dir = "./uploads";
   std::string ai_config_path = "config/ai_config.yaml";
   std::string openai_api_key;

@@ -22,6 +22,13 @@ constexpr const char* kLockName = "user_lock";
 constexpr const char* kLoginName = "user_login";
 constexpr const char* kUpdateName = "user_update";
 constexpr const char* kLockRowName = "user_lock_row";
+constexpr const char* kAdminsLockName = "user_admins_lock";
+constexpr const char* kOtherAdminsName = "user_other_admins";
+// Serialises the changes that may remove an admin (two classes of advisory
+// keys: the migrator uses the one-argument form).
+constexpr const char* kAdminsLock = "SELECT pg_advisory_xact_lock(7469, 1)";
+constexpr const char* kOtherAdmins =
+    "SELECT count(*) FROM users WHERE role = 'admin' AND is_active AND id <> $1::uuid";
 constexpr const char* kListName = "user_list";
 constexpr const char* kCountName = "user_count";
 
@@ -87,10 +94,11 @@ User FromRow(const pqxx::row& row) {
 }  // namespace
 
 std::vector<PreparedStatement> UserRepository::Statements() {
-  return {{kInsertName, kInsert},   {kByEmailName, kByEmail}, {kByIdName, kById},
-          {kFailureName, kFailure}, {kLockName, kLock},       {kLoginName, kLogin},
-          {kUpdateName, kUpdate},   {kLockRowName, kLockRow}, {kListName, kList},
-          {kCountName, kCount}};
+  return {
+      {kInsertName, kInsert},           {kByEmailName, kByEmail}, {kByIdName, kById},
+      {kFailureName, kFailure},         {kLockName, kLock},       {kLoginName, kLogin},
+      {kUpdateName, kUpdate},           {kLockRowName, kLockRow}, {kAdminsLockName, kAdminsLock},
+      {kOtherAdminsName, kOtherAdmins}, {kListName, kList},       {kCountName, kCount}};
 }
 
 std::variant<User, EmailTaken> UserRepository::Create(const std::string& email,
@@ -162,9 +170,19 @@ std::optional<User> UserRepository::Update(const std::string& id, const UserUpda
 std::optional<UserChange> UserRepository::Change(const std::string& id, const UserUpdate& update) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
+  tx.exec_prepared(kAdminsLockName);
   const auto locked = tx.exec_prepared(kLockRowName, id);
   if (locked.empty()) return std::nullopt;
   UserChange change{FromRow(locked[0]), {}};
+  const auto& before = change.before;
+  const bool removes_admin = before.role == domain::Role::kAdmin && before.is_active &&
+                             ((update.role && *update.role != domain::Role::kAdmin) ||
+                              (update.is_active && !*update.is_active));
+  if (removes_admin && tx.exec_prepared1(kOtherAdminsName, id)[0].as<std::int64_t>() == 0) {
+    change.after = change.before;
+    change.last_admin = true;
+    return change;
+  }
   change.after = FromRow(tx.exec_prepared1(kUpdateName, id, update.full_name, update.password_hash,
                                            RoleParam(update.role), update.is_active));
   tx.commit();

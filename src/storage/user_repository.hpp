@@ -44,10 +44,12 @@ struct UserPage {
   std::int64_t total = 0;
 };
 
-// A user as it was before a change and as it is after it.
+// A user as it was before a change and as it is after it. When the change
+// would have left no active admin, nothing changed and `last_admin` is set.
 struct UserChange {
   User before;
   User after;
+  bool last_admin = false;
 };
 
 class UserRepository {

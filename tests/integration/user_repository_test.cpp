@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "test_database.hpp"
 
 namespace ticketd::storage {
@@ -80,6 +84,47 @@ TEST_F(UserRepositoryTest, ChangeReturnsTheUserBeforeAndAfter) {
   EXPECT_FALSE(change->after.is_active);
   EXPECT_EQ(users_->FindById(user.id)->role, domain::Role::kAgent);
   EXPECT_FALSE(users_->Change("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10", {.is_active = true}));
+}
+
+// Leaves `keep` as the only active admin of the suite's database.
+void DeactivateAdminsBut(UserRepository& users, const std::string& keep) {
+  domain::UserQuery query{.size = 100, .role = domain::Role::kAdmin, .is_active = true};
+  for (const auto& admin : users.List(query).items) {
+    if (admin.id != keep) ASSERT_FALSE(users.Change(admin.id, {.is_active = false})->last_admin);
+  }
+}
+
+TEST_F(UserRepositoryTest, TheLastActiveAdminCannotBeDemotedOrDeactivated) {
+  const auto first = std::get<User>(users_->Create(UniqueEmail(), "A", "h", domain::Role::kAdmin));
+  DeactivateAdminsBut(*users_, first.id);
+
+  for (const UserUpdate& update :
+       {UserUpdate{.role = domain::Role::kManager}, UserUpdate{.is_active = false}}) {
+    const auto refused = users_->Change(first.id, update);
+    ASSERT_TRUE(refused);
+    EXPECT_TRUE(refused->last_admin);
+    EXPECT_EQ(refused->after.role, domain::Role::kAdmin);
+  }
+  const auto still = users_->FindById(first.id);
+  EXPECT_EQ(still->role, domain::Role::kAdmin);
+  EXPECT_TRUE(still->is_active);
+  // Changes that keep it an active admin go through.
+  EXPECT_FALSE(users_->Change(first.id, {.full_name = "Renamed"})->last_admin);
+
+  // With a second admin, either may go, but not both, even at once.
+  const auto second = std::get<User>(users_->Create(UniqueEmail(), "B", "h", domain::Role::kAdmin));
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (const auto& id : {first.id, second.id}) {
+    threads.emplace_back([&, id] {
+      if (users_->Change(id, {.role = domain::Role::kAgent})->last_admin) ++refused;
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(refused.load(), 1);
+  domain::UserQuery admins{.role = domain::Role::kAdmin, .is_active = true};
+  EXPECT_EQ(users_->List(admins).total, 1);
 }
 
 // Every account of this test carries `tag` in its email, so the filters can
