@@ -11,6 +11,7 @@
 #include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
+#include "api/config_audit.hpp"
 #include "api/health_monitor.hpp"
 #include "api/rate_limit_guard.hpp"
 #include "api/system_routes.hpp"
@@ -113,6 +114,7 @@ int RunApi() {
   boost::asio::thread_pool limiter_pool(4);
 
   storage::AuditRepository audit_events(pool);
+  api::RecordConfiguration(audit_events, config::ProcessEnv);
   api::AuditTrail audit(audit_events, blocking, config->trusted_proxies);
 
   http::Metrics metrics;

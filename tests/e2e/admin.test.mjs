@@ -13,6 +13,7 @@ import {
   errorPaths,
   expectJson,
   expectProblem,
+  kJwtTestKey,
   server,
   skipReason,
   uniqueTag,
@@ -267,6 +268,16 @@ describe('administration', { skip: skipReason }, () => {
   });
 
   describe('audit trail', () => {
+    test('the settings a server started with are recorded, secrets only as "(set)"', async () => {
+      const events = await auditEvents({ event: 'config.changed', size: '100' });
+      const mine = events.find((e) => e.detail.settings?.PORT === String(server().port));
+      assert.ok(mine, 'a config.changed event with this server\'s PORT');
+      assert.equal(mine.actor_kind, 'system');
+      assert.equal(mine.detail.settings.JWT_SECRET_KEY, '(set)');
+      assert.ok(Array.isArray(mine.detail.changed));
+      assert.ok(!JSON.stringify(events).includes(kJwtTestKey), 'the signing key is never recorded');
+    });
+
     test('a failed login for an unknown email keeps only its domain and no actor', async () => {
       const domain = `${uniqueTag('dom')}.example`;
       const email = `nobody.secret.name@${domain}`;
