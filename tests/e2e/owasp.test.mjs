@@ -282,6 +282,26 @@ describe('OWASP API Security Top 10', { skip: skipReason }, () => {
       assert.equal((await api('DELETE', `/api/v1/tickets/${ticket.id}`, { as: 'user' })).status, 204);
     });
 
+    test('only admins reach accounts, API keys and the audit trail', async () => {
+      const someone = server().accounts.user.id;
+      const calls = [
+        ['GET', '/api/v1/users', undefined],
+        ['GET', `/api/v1/users/${someone}`, undefined],
+        ['PATCH', `/api/v1/users/${someone}`, { role: 'admin' }],
+        ['GET', '/api/v1/api-keys', undefined],
+        ['POST', '/api/v1/api-keys', { name: 'escalation', role: 'admin' }],
+        ['DELETE', `/api/v1/api-keys/${randomUUID()}`, undefined],
+        ['GET', '/api/v1/audit-events', undefined],
+      ];
+      for (const as of ['manager', 'agent', 'user', 'api_user']) {
+        for (const [method, path, body] of calls) {
+          expectProblem(await api(method, path, { body, as }), 403, 'FORBIDDEN');
+        }
+      }
+      const me = expectJson(await api('GET', '/api/v1/auth/me', { as: 'user' }), 200, 'User');
+      assert.equal(me.role, 'user', 'the PATCH above changed nothing');
+    });
+
     test('every protected operation in openapi.yaml answers 401 without credentials', async () => {
       const doc = openapi();
       let checked = 0;
