@@ -76,7 +76,7 @@ class AdminRoutes {
   // PATCH: role and is_active. Deactivation ends the account's refresh
   // tokens; every change reaches the authenticator at once.
   awaitable<http::Response> ChangeUser(http::RequestContext& context) {
-    if (auto refused = Require(context, domain::Action::kUserManage)) {
+    if (auto refused = RequireAccount(context, domain::Action::kUserManage)) {
       co_return Refuse(context, *refused);
     }
     const auto id = PathId(context, "user_id");
@@ -105,14 +105,19 @@ class AdminRoutes {
     struct Outcome {
       std::optional<storage::UserChange> change;
       int revoked = 0;
+      std::vector<storage::ApiKey> revoked_keys;
     };
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
       auto changed = stores_.users.Change(id, {.role = change.role, .is_active = change.is_active});
-      if (!changed || changed->last_admin || !changed->before.is_active ||
-          changed->after.is_active) {
-        return {changed};
-      }
-      return {changed, stores_.refresh_tokens.RevokeAllFor(id)};
+      if (!changed || changed->last_admin) return {changed};
+      Outcome result{changed};
+      const bool deactivated = changed->before.is_active && !changed->after.is_active;
+      const bool demoted = changed->before.role == domain::Role::kAdmin &&
+                           changed->after.role != domain::Role::kAdmin;
+      if (deactivated) result.revoked = stores_.refresh_tokens.RevokeAllFor(id);
+      // Keys live on their creator's authority: they end with it.
+      if (deactivated || demoted) result.revoked_keys = stores_.api_keys.RevokeCreatedBy(id);
+      return result;
     });
     if (!outcome.change) co_return Reply(context, UserNotFound(id));
     if (outcome.change->last_admin) {
@@ -124,6 +129,13 @@ class AdminRoutes {
                                              {}});
     }
     authenticator_.Forget(id);
+    for (const auto& key : outcome.revoked_keys) {
+      authenticator_.Forget(key.id);
+      auto event = audit_.EventFor(
+          context, "api_key.revoked", key.id,
+          {{"name", key.name}, {"prefix", key.prefix}, {"reason", "creator_lost_access"}});
+      co_await audit_.Record(std::move(event));
+    }
 
     const auto& before = outcome.change->before;
     const auto& after = outcome.change->after;
@@ -145,7 +157,7 @@ class AdminRoutes {
   }
 
   awaitable<http::Response> CreateApiKey(http::RequestContext& context) {
-    if (auto refused = Require(context, domain::Action::kApiKeyManage)) {
+    if (auto refused = RequireAccount(context, domain::Action::kApiKeyManage)) {
       co_return Refuse(context, *refused);
     }
     auto body = ReadJsonBody(context, false);
@@ -203,7 +215,7 @@ class AdminRoutes {
   // DELETE revokes; revoking a revoked key answers 204 again (and is not
   // audited twice).
   awaitable<http::Response> RevokeApiKey(http::RequestContext& context) {
-    if (auto refused = Require(context, domain::Action::kApiKeyManage)) {
+    if (auto refused = RequireAccount(context, domain::Action::kApiKeyManage)) {
       co_return Refuse(context, *refused);
     }
     const auto id = PathId(context, "key_id");

@@ -1,5 +1,6 @@
 #include "api/auth_routes.hpp"
 
+#include <array>
 #include <chrono>
 
 #include "api/account_json.hpp"
@@ -67,6 +68,8 @@ class AuthRoutes {
     }
 
     domain::FieldErrors errors;
+    static constexpr std::array<std::string_view, 3> kKnown = {"email", "full_name", "password"};
+    domain::CheckMembers(value, kKnown, errors);
     const auto email = Member(value, "email", errors);
     const auto full_name = Member(value, "full_name", errors);
     const auto password = Member(value, "password", errors);
@@ -108,9 +111,10 @@ class AuthRoutes {
     if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
     const auto& value = std::get<JsonBody>(body).value;
     domain::FieldErrors errors;
-    const auto email = value.is_object() ? Member(value, "email", errors) : std::nullopt;
-    const auto password = value.is_object() ? Member(value, "password", errors) : std::nullopt;
-    if (!value.is_object()) errors.push_back({"body", "must be a JSON object"});
+    static constexpr std::array<std::string_view, 2> kKnown = {"email", "password"};
+    const bool is_object = domain::CheckMembers(value, kKnown, errors);
+    const auto email = is_object ? Member(value, "email", errors) : std::nullopt;
+    const auto password = is_object ? Member(value, "password", errors) : std::nullopt;
     if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
     const auto normalized = NormalizeEmail(*email).value_or("");
@@ -121,18 +125,27 @@ class AuthRoutes {
       std::string reason = "bad_credentials";
       std::optional<std::string> locked_until;  // when this failure locked the account
     };
-    const auto user = co_await Offload(blocking_, [&] {
-      return normalized.empty() ? std::nullopt : users_.FindByEmail(normalized);
+    // The attempt is counted before the password is checked, under the row
+    // lock: parallel guesses cannot outrun the lockout.
+    struct Found {
+      std::optional<storage::User> user;
+      std::optional<storage::PasswordAttempt> attempt;
+    };
+    const auto found = co_await Offload(blocking_, [&]() -> Found {
+      auto user = normalized.empty() ? std::nullopt : users_.FindByEmail(normalized);
+      if (!user) return {};
+      auto attempt = users_.BeginPasswordAttempt(user->id);
+      return {std::move(user), attempt};
     });
+    const auto& user = found.user;
     // Verified whatever the account's state (an unknown email against a
     // decoy), so that every refusal takes the same time as a wrong password.
     const bool password_ok = co_await Offload(hashing_, [&] {
       return domain::VerifyPassword(*password, user ? user->password_hash : DecoyHash());
     });
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
-      if (!user) return {};
-      const bool locked = user->locked_until.has_value() &&
-                          *user->locked_until > domain::FormatUtc(std::chrono::system_clock::now());
+      if (!user || !found.attempt) return {};
+      const bool locked = found.attempt->locked;
       if (!locked && user->is_active && password_ok) {
         users_.RecordLogin(user->id);
         return {.user = user, .refresh = refresh_.Issue(user->id)};
@@ -140,13 +153,8 @@ class AuthRoutes {
       Outcome refused{.refused_id = user->id,
                       .reason = locked             ? "locked"
                                 : !user->is_active ? "inactive"
-                                                   : "bad_credentials"};
-      if (!locked) {
-        const auto after = users_.RecordFailedLogin(user->id);
-        if (after && domain::LockoutFor(after->failed_logins).count() > 0) {
-          refused.locked_until = after->locked_until;
-        }
-      }
+                                                   : "bad_credentials",
+                      .locked_until = found.attempt->locked_until};
       log::Warn("auth", "login failed",
                 {{"user_id", user->id}, {"locked", locked}, {"request_id", context.request_id}});
       return refused;
@@ -248,13 +256,23 @@ class AuthRoutes {
       if (auto reason = domain::CheckPassword(*change.password, user->email)) {
         co_return Reply(context, http::ValidationFailed({{"password", *reason}}));
       }
+      // Counted like a sign-in, so that a stolen token cannot guess the
+      // password without running into the lockout.
+      const auto attempt =
+          co_await Offload(blocking_, [&] { return users_.BeginPasswordAttempt(id); });
       const bool verified = co_await Offload(hashing_, [&] {
         return domain::VerifyPassword(*change.current_password, user->password_hash);
       });
-      if (!verified) {
-        co_return Reply(context, http::Forbidden("WRONG_PASSWORD",
-                                                 "current_password is not the account's "
-                                                 "password; the password was not changed."));
+      if (!attempt || attempt->locked || !verified) {
+        auto event =
+            audit_.EventFor(context, "auth.password_change_failed", id,
+                            {{"reason", attempt && attempt->locked ? "locked" : "wrong_password"}});
+        co_await audit_.Record(std::move(event));
+        co_return Reply(context,
+                        http::Forbidden("WRONG_PASSWORD",
+                                        "current_password is not the account's password, "
+                                        "or the account is locked for a while after "
+                                        "repeated failures; the password was not changed."));
       }
     }
 
@@ -332,6 +350,8 @@ class AuthRoutes {
     domain::FieldErrors errors;
     std::optional<std::string> token;
     if (value.is_object()) {
+      static constexpr std::array<std::string_view, 1> kKnown = {"refresh_token"};
+      domain::CheckMembers(value, kKnown, errors);
       token = Member(value, "refresh_token", errors);
     } else {
       errors.push_back({"body", "must be a JSON object"});

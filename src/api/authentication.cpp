@@ -40,6 +40,9 @@ Credential Malformed(std::string why) {
 }  // namespace
 
 Credential CredentialOf(const http::Request& request) {
+  if (request.count(beast_http::field::authorization) > 1 || request.count(kApiKeyHeader) > 1) {
+    return Malformed("Send one Authorization or X-API-Key header, not several.");
+  }
   const auto authorization = request.find(beast_http::field::authorization);
   const auto api_key = request.find(kApiKeyHeader);
   const bool has_authorization = authorization != request.end();
@@ -93,6 +96,14 @@ std::optional<http::Problem> Require(const http::RequestContext& context, domain
                              " may not " + std::string(domain::ToString(action)) + ".");
 }
 
+std::optional<http::Problem> RequireAccount(const http::RequestContext& context,
+                                            domain::Action action) {
+  if (auto refused = Require(context, action)) return refused;
+  if (context.principal.kind == http::PrincipalKind::kUser) return std::nullopt;
+  return http::Forbidden("NOT_A_USER",
+                         "API keys cannot change accounts or API keys; sign in as an admin.");
+}
+
 http::Response Refuse(const http::RequestContext& context, const http::Problem& problem) {
   auto response = Reply(context, problem);
   if (problem.status == http::Status::unauthorized) {
@@ -140,6 +151,9 @@ awaitable<std::variant<http::Principal, http::Problem>> Authenticator::Resolve(
       domain::VerifyJwt(credential.value, tokens_.jwt_key, tokens_.expect, EpochSeconds());
   if (!verified.ok()) {
     co_return Unauthenticated("INVALID_TOKEN", std::string(domain::Describe(verified.error)) + ".");
+  }
+  if (!domain::IsUuid(verified.claims->subject)) {
+    co_return Unauthenticated("INVALID_TOKEN", "The token's subject is not an account.");
   }
   const std::string cache_key = "u:" + verified.claims->subject;
   auto known = Cached(cache_key);
@@ -192,21 +206,25 @@ http::Guard MakeRequestGuard(Authenticator& authenticator, http::Guard rate_limi
   return [&authenticator, rate_limit = std::move(rate_limit),
           metrics_public](http::RequestContext& context) -> awaitable<http::GuardDecision> {
     const bool is_public = AccessOf(context.route, metrics_public) == RouteAccess::kPublic;
+    // Public routes (sign-in, registration, health...) neither need nor use
+    // credentials: they are not even read, so that a token cannot move
+    // sign-in attempts off the client address's budget.
     std::optional<http::Problem> refusal;
-    auto resolved = co_await authenticator.Resolve(context);
-    if (auto* principal = std::get_if<http::Principal>(&resolved)) {
-      context.principal = std::move(*principal);
-    } else if (!is_public) {
-      // Public routes ignore a bad credential: signing in must work with a stale token around.
-      refusal = std::get<http::Problem>(std::move(resolved));
-      log::Warn("auth", "credential refused",
-                {{"error_code", refusal->error_code},
-                 {"route", context.route},
-                 {"request_id", context.request_id}});
-    }
-    if (!is_public && !refusal && !context.principal.Authenticated()) {
-      refusal = Unauthenticated("MISSING_CREDENTIALS",
-                                "Send Authorization: Bearer <access token> or X-API-Key.");
+    if (!is_public) {
+      auto resolved = co_await authenticator.Resolve(context);
+      if (auto* principal = std::get_if<http::Principal>(&resolved)) {
+        context.principal = std::move(*principal);
+      } else {
+        refusal = std::get<http::Problem>(std::move(resolved));
+        log::Warn("auth", "credential refused",
+                  {{"error_code", refusal->error_code},
+                   {"route", context.route},
+                   {"request_id", context.request_id}});
+      }
+      if (!refusal && !context.principal.Authenticated()) {
+        refusal = Unauthenticated("MISSING_CREDENTIALS",
+                                  "Send Authorization: Bearer <access token> or X-API-Key.");
+      }
     }
 
     http::GuardDecision decision;

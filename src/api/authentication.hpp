@@ -54,6 +54,12 @@ http::Problem Unauthenticated(std::string code, std::string detail);
 // problem to answer: 401 for anonymous callers, 403 for a role without it.
 std::optional<http::Problem> Require(const http::RequestContext& context, domain::Action action);
 
+// Require, and then that the caller is a signed-in account, not an API key
+// (403 NOT_A_USER): for changes to accounts and keys, so that a key cannot
+// mint keys or restore a deactivated account.
+std::optional<http::Problem> RequireAccount(const http::RequestContext& context,
+                                            domain::Action action);
+
 // A problem answer; 401s carry WWW-Authenticate: Bearer.
 http::Response Refuse(const http::RequestContext& context, const http::Problem& problem);
 

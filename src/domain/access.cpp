@@ -112,6 +112,14 @@ std::optional<std::string> CheckPassword(std::string_view password, std::string_
   const std::size_t length = CodePoints(password);
   if (length < 12) return "must be at least 12 characters";
   if (length > 128) return "must be at most 128 characters";
+  std::array<bool, 256> seen{};
+  std::size_t distinct = 0;
+  for (const char c : password) {
+    auto& mark = seen[static_cast<unsigned char>(c)];
+    if (!mark) ++distinct;
+    mark = true;
+  }
+  if (distinct < 5) return "must use at least 5 different characters";
   const std::string lowered = Lower(password);
   if (std::find(kCommonPasswords.begin(), kCommonPasswords.end(), lowered) !=
       kCommonPasswords.end()) {

@@ -51,8 +51,9 @@ bool MayChangeStatus(Role role, Status from, Status to);
 bool MayWriteField(Role role, std::string_view member);
 
 // Why `password` is refused for the account `email`, or std::nullopt: at
-// least 12 and at most 128 characters, not a commonly used password, and
-// not the email or its local part.
+// least 12 and at most 128 characters, at least 5 different characters (no
+// "            " or "abababababab"), not a commonly used password, and not
+// the email or its local part.
 std::optional<std::string> CheckPassword(std::string_view password, std::string_view email);
 
 }  // namespace ticketd::domain

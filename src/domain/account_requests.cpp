@@ -60,23 +60,6 @@ std::optional<std::string> DecodeText(const json& value, const char* path, std::
   return text;
 }
 
-// One error per member of `body` outside `known`; false when `body` is not an
-// object (with that error).
-template <std::size_t N>
-bool CheckMembers(const json& body, const std::array<std::string_view, N>& known,
-                  FieldErrors& errors) {
-  if (!body.is_object()) {
-    errors.push_back({"body", "must be a JSON object"});
-    return false;
-  }
-  for (const auto& [name, value] : body.items()) {
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      errors.push_back({name, "is not a known member"});
-    }
-  }
-  return true;
-}
-
 // A single-valued text filter of at most kMaxFilterLength bytes; empty means absent.
 void DecodeTextParam(const QueryParams& params, const char* name, std::optional<std::string>& out,
                      FieldErrors& errors) {
@@ -210,6 +193,19 @@ FieldErrors DecodeProfileChange(const json& body, ProfileChange& out) {
     errors.push_back({"current_password", "is required to change the password"});
   }
   return errors;
+}
+
+bool CheckMembers(const json& body, std::span<const std::string_view> known, FieldErrors& errors) {
+  if (!body.is_object()) {
+    errors.push_back({"body", "must be a JSON object"});
+    return false;
+  }
+  for (const auto& [name, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      errors.push_back({name, "is not a known member"});
+    }
+  }
+  return true;
 }
 
 std::string EmailDomain(std::string_view email) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -77,6 +78,11 @@ struct ProfileChange {
   std::optional<std::string> current_password;
 };
 FieldErrors DecodeProfileChange(const nlohmann::json& body, ProfileChange& out);
+
+// False (with a `body` error) when `body` is not an object; otherwise adds
+// one error per member not in `known` and answers true.
+bool CheckMembers(const nlohmann::json& body, std::span<const std::string_view> known,
+                  FieldErrors& errors);
 
 // The part of `email` after its last '@' ("example.com"), or "" when there
 // is none: what the audit trail keeps of an address that names no account.

@@ -26,6 +26,16 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// The address as clients and TRUSTED_PROXIES write it: an IPv4 peer of an
+// IPv6 socket ("::ffff:10.0.0.1") is written as plain IPv4.
+std::string PlainAddress(const boost::asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+        .to_string();
+  }
+  return address.to_string();
+}
+
 constexpr std::size_t kMaxRequestIdLength = 128;
 constexpr const char* kRequestIdHeader = "X-Request-ID";
 constexpr std::string_view kQueryCanceled = "57014";  // SQLSTATE of statement_timeout
@@ -98,7 +108,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
     boost::system::error_code ec;
     const auto peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) peer_address_ = peer.address().to_string();
+    if (!ec) peer_address_ = PlainAddress(peer.address());
   }
 
   asio::awaitable<void> Run() {

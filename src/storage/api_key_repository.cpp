@@ -19,6 +19,7 @@ constexpr const char* kFindName = "api_key_find";
 constexpr const char* kListName = "api_key_list";
 constexpr const char* kCountName = "api_key_count";
 constexpr const char* kRevokeName = "api_key_revoke";
+constexpr const char* kRevokeCreatedByName = "api_key_revoke_created_by";
 
 const std::string kInsert = std::string(R"sql(
 INSERT INTO api_keys (name, prefix, key_hash, role, created_by_id)
@@ -50,6 +51,11 @@ UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
 FROM before WHERE id = before.key_id RETURNING )sql") +
                             kColumns + ", before.live";
 
+const std::string kRevokeCreatedBy = std::string(R"sql(
+UPDATE api_keys SET revoked_at = now()
+WHERE created_by_id = $1::uuid AND revoked_at IS NULL RETURNING )sql") +
+                                     kColumns;
+
 ApiKey FromRow(const pqxx::row& row) {
   ApiKey key;
   key.id = row[0].as<std::string>();
@@ -67,9 +73,13 @@ ApiKey FromRow(const pqxx::row& row) {
 }  // namespace
 
 std::vector<PreparedStatement> ApiKeyRepository::Statements() {
-  return {{kInsertName, kInsert}, {kAuthenticateName, kAuthenticate},
-          {kFindName, kFind},     {kListName, kList},
-          {kCountName, kCount},   {kRevokeName, kRevoke}};
+  return {{kInsertName, kInsert},
+          {kAuthenticateName, kAuthenticate},
+          {kFindName, kFind},
+          {kListName, kList},
+          {kCountName, kCount},
+          {kRevokeName, kRevoke},
+          {kRevokeCreatedByName, kRevokeCreatedBy}};
 }
 
 CreatedApiKey ApiKeyRepository::Create(const std::string& name, domain::Role role,
@@ -117,6 +127,15 @@ std::optional<RevokedApiKey> ApiKeyRepository::Revoke(const std::string& id) {
   const auto rows = tx.exec_prepared(kRevokeName, id);
   if (rows.empty()) return std::nullopt;
   return RevokedApiKey{FromRow(rows[0]), rows[0][8].as<bool>()};
+}
+
+std::vector<ApiKey> ApiKeyRepository::RevokeCreatedBy(const std::string& user_id) {
+  auto lease = pool_.Acquire();
+  pqxx::nontransaction tx(*lease);
+  std::vector<ApiKey> revoked;
+  for (const auto& row : tx.exec_prepared(kRevokeCreatedByName, user_id))
+    revoked.push_back(FromRow(row));
+  return revoked;
 }
 
 }  // namespace ticketd::storage

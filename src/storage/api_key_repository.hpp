@@ -62,6 +62,10 @@ class ApiKeyRepository {
   // Revoking a revoked key keeps the first revocation time.
   std::optional<RevokedApiKey> Revoke(const std::string& id);
 
+  // Revokes every live key `user_id` created (its creator was deactivated
+  // or lost the admin role); returns those keys.
+  std::vector<ApiKey> RevokeCreatedBy(const std::string& user_id);
+
  private:
   PgPool& pool_;
 };

@@ -22,6 +22,10 @@ constexpr const char* kLockName = "user_lock";
 constexpr const char* kLoginName = "user_login";
 constexpr const char* kUpdateName = "user_update";
 constexpr const char* kLockRowName = "user_lock_row";
+constexpr const char* kLockedNowName = "user_locked_now";
+// Locks the row; true when the account is locked at this moment.
+constexpr const char* kLockedNow =
+    "SELECT coalesce(locked_until > now(), false) FROM users WHERE id = $1::uuid FOR UPDATE";
 constexpr const char* kAdminsLockName = "user_admins_lock";
 constexpr const char* kOtherAdminsName = "user_other_admins";
 // Serialises the changes that may remove an admin (two classes of advisory
@@ -94,11 +98,19 @@ User FromRow(const pqxx::row& row) {
 }  // namespace
 
 std::vector<PreparedStatement> UserRepository::Statements() {
-  return {
-      {kInsertName, kInsert},           {kByEmailName, kByEmail}, {kByIdName, kById},
-      {kFailureName, kFailure},         {kLockName, kLock},       {kLoginName, kLogin},
-      {kUpdateName, kUpdate},           {kLockRowName, kLockRow}, {kAdminsLockName, kAdminsLock},
-      {kOtherAdminsName, kOtherAdmins}, {kListName, kList},       {kCountName, kCount}};
+  return {{kInsertName, kInsert},
+          {kByEmailName, kByEmail},
+          {kByIdName, kById},
+          {kFailureName, kFailure},
+          {kLockName, kLock},
+          {kLoginName, kLogin},
+          {kUpdateName, kUpdate},
+          {kLockRowName, kLockRow},
+          {kAdminsLockName, kAdminsLock},
+          {kLockedNowName, kLockedNow},
+          {kOtherAdminsName, kOtherAdmins},
+          {kListName, kList},
+          {kCountName, kCount}};
 }
 
 std::variant<User, EmailTaken> UserRepository::Create(const std::string& email,
@@ -129,18 +141,22 @@ std::optional<User> UserRepository::FindOne(const char* statement, const std::st
   return FromRow(rows[0]);
 }
 
-std::optional<User> UserRepository::RecordFailedLogin(const std::string& id) {
+std::optional<PasswordAttempt> UserRepository::BeginPasswordAttempt(const std::string& id) {
   auto lease = pool_.Acquire();
-  {
-    pqxx::work tx(*lease);
-    const auto rows = tx.exec_prepared(kFailureName, id);
-    if (rows.empty()) return std::nullopt;
-    const auto lockout = domain::LockoutFor(FromRow(rows[0]).failed_logins);
-    if (lockout.count() > 0) tx.exec_prepared0(kLockName, id, static_cast<double>(lockout.count()));
-    tx.commit();
+  pqxx::work tx(*lease);
+  const auto rows = tx.exec_prepared(kLockedNowName, id);
+  if (rows.empty()) return std::nullopt;
+  if (rows[0][0].as<bool>()) return PasswordAttempt{.locked = true};
+
+  PasswordAttempt attempt;
+  attempt.failed_logins = FromRow(tx.exec_prepared1(kFailureName, id)).failed_logins;
+  const auto lockout = domain::LockoutFor(attempt.failed_logins);
+  if (lockout.count() > 0) {
+    tx.exec_prepared0(kLockName, id, static_cast<double>(lockout.count()));
+    attempt.locked_until = FromRow(tx.exec_prepared1(kByIdName, id)).locked_until;
   }
-  pqxx::nontransaction read(*lease);
-  return FromRow(read.exec_prepared1(kByIdName, id));
+  tx.commit();
+  return attempt;
 }
 
 void UserRepository::RecordLogin(const std::string& id) {

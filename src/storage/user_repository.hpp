@@ -30,6 +30,12 @@ struct User {
 
 struct EmailTaken {};
 
+struct PasswordAttempt {
+  bool locked = false;                      // refused: the account was already locked
+  int failed_logins = 0;                    // counting this attempt
+  std::optional<std::string> locked_until;  // set when this attempt locked the account
+};
+
 // Members to change; std::nullopt keeps the current value. A new password
 // hash also clears failed logins and any lock.
 struct UserUpdate {
@@ -65,9 +71,14 @@ class UserRepository {
   std::optional<User> FindByEmail(const std::string& email);
   std::optional<User> FindById(const std::string& id);
 
-  // Counts a failed login and locks the account per domain::LockoutFor.
-  // Returns the updated user, or std::nullopt when it does not exist.
-  std::optional<User> RecordFailedLogin(const std::string& id);
+  // Counts a password attempt against the account before the password is
+  // checked, under the row lock, so that parallel guesses cannot outrun the
+  // lockout: from the fifth attempt the account locks per
+  // domain::LockoutFor, and attempts on a locked account are refused
+  // without counting. A correct password then clears the count
+  // (RecordLogin, or Update with a new password hash). std::nullopt when
+  // the account does not exist.
+  std::optional<PasswordAttempt> BeginPasswordAttempt(const std::string& id);
 
   // Clears the failure count and lock and stamps last_login_at.
   void RecordLogin(const std::string& id);

@@ -267,6 +267,38 @@ describe('administration', { skip: skipReason }, () => {
     });
   });
 
+  describe('keys and their creators', () => {
+    test('an admin-role API key reads but cannot change accounts or keys', async () => {
+      const { key } = await createKey({ name: `admin key ${uniqueTag()}`, role: 'admin' });
+      const headers = { 'X-API-Key': key.key };
+      expectJson(await api('GET', '/api/v1/users?size=1', { headers }), 200, 'UserPage');
+      const target = await newAccount();
+      expectProblem(await api('PATCH', `/api/v1/users/${target.id}`, { headers, body: { role: 'admin' } }), 403, 'NOT_A_USER');
+      expectProblem(await api('POST', '/api/v1/api-keys', { headers, body: { name: 'minted', role: 'admin' } }), 403, 'NOT_A_USER');
+      expectProblem(await api('DELETE', `/api/v1/api-keys/${key.id}`, { headers }), 403, 'NOT_A_USER');
+    });
+
+    test("deactivating or demoting an admin revokes the keys it created", async () => {
+      for (const change of [{ is_active: false }, { role: 'manager' }]) {
+        const person = await newAccount();
+        expectJson(await changeUser(person.id, { role: 'admin' }), 200, 'User');
+        const made = await api('POST', '/api/v1/api-keys', {
+          headers: bearer(person.token),
+          body: { name: `made by ${person.email}`, role: 'api_user' },
+        });
+        const key = expectJson(made, 201, 'CreatedApiKey');
+        assert.equal(key.created_by_id, person.id);
+        expectJson(await api('GET', '/api/v1/tickets?size=1', { headers: { 'X-API-Key': key.key } }), 200, 'TicketPage');
+
+        expectJson(await changeUser(person.id, change), 200, 'User');
+        expectProblem(await api('GET', '/api/v1/tickets?size=1', { headers: { 'X-API-Key': key.key } }), 401, 'INVALID_API_KEY');
+        const events = await auditEvents({ event: 'api_key.revoked', target: key.id });
+        assert.equal(events.length, 1);
+        assert.equal(events[0].detail.reason, 'creator_lost_access');
+      }
+    });
+  });
+
   describe('audit trail', () => {
     test('the settings a server started with are recorded, secrets only as "(set)"', async () => {
       const events = await auditEvents({ event: 'config.changed', size: '100' });
@@ -443,20 +475,17 @@ describe('administration', { skip: skipReason }, () => {
       });
     }
 
-    test('a non-admin API key is refused too, and an admin key is let in', async () => {
+    test('a non-admin API key is refused, and an admin key reads but does not mint keys', async () => {
       const { key: agentKey } = await createKey({ name: 'agent key', role: 'agent' });
       expectProblem(await api('GET', '/api/v1/users', { headers: { 'X-API-Key': agentKey.key } }), 403, 'FORBIDDEN');
       const { key: adminKey } = await createKey({ name: 'admin key', role: 'admin' });
+      expectJson(await api('GET', '/api/v1/api-keys', { headers: { 'X-API-Key': adminKey.key } }), 200, 'ApiKeyPage');
       const created = await api('POST', '/api/v1/api-keys', {
         body: { name: 'made by a key', role: 'api_user' },
         headers: { 'X-API-Key': adminKey.key },
       });
-      const made = expectJson(created, 201, 'CreatedApiKey');
-      assert.equal(made.created_by_id, null);
-      const [event] = await auditEvents({ event: 'api_key.created', target: made.id });
-      assert.equal(event.actor_id, adminKey.id);
-      assert.equal(event.actor_kind, 'api_key');
-      for (const id of [agentKey.id, adminKey.id, made.id]) await api('DELETE', `/api/v1/api-keys/${id}`);
+      expectProblem(created, 403, 'NOT_A_USER');
+      for (const id of [agentKey.id, adminKey.id]) await api('DELETE', `/api/v1/api-keys/${id}`);
     });
   });
 });

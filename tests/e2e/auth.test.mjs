@@ -41,6 +41,12 @@ describe('accounts', { skip: skipReason }, () => {
     assert.deepEqual(weak.errors.map((e) => e.path), ['password']);
     const bad = expectProblem((await register('not-an-email')).res, 422, 'VALIDATION_ERROR');
     assert.deepEqual(bad.errors.map((e) => e.path), ['email']);
+    const extra = await api('POST', '/api/v1/auth/register', {
+      body: { email: `${uniqueTag('extra')}@example.com`, full_name: 'X', password: kPassword, role: 'admin' },
+    });
+    assert.deepEqual(expectProblem(extra, 422, 'VALIDATION_ERROR').errors.map((e) => e.path), ['role']);
+    const spaces = await register(undefined, ' '.repeat(16));
+    assert.deepEqual(expectProblem(spaces.res, 422).errors.map((e) => e.path), ['password']);
   });
 
   test('login answers tokens that /me and /verify accept', async () => {

@@ -140,6 +140,7 @@ describe('OWASP API Security Top 10', { skip: skipReason }, () => {
         'wrong issuer': mint(claimsFor('user', { iss: 'someone-else' })),
         'no subject': mint(claimsFor('user', { sub: undefined })),
         'unknown subject': mint(claimsFor('user', { sub: randomUUID() })),
+        'subject not a UUID': mint(claimsFor('user', { sub: 'not-a-uuid' })),
         garbage: 'not.a.token',
       };
       for (const [name, token] of Object.entries(cases)) {
@@ -186,6 +187,41 @@ describe('OWASP API Security Top 10', { skip: skipReason }, () => {
       const locked = expectProblem(await api('POST', '/api/v1/auth/login', { body: { email, password } }), 401);
       assert.equal(locked.error_code, wrong[0].error_code);
       assert.equal(locked.detail, wrong[0].detail);
+    });
+  });
+
+  describe('API2 broken authentication: parallel guessing', () => {
+    test('a burst of parallel guesses gets exactly five password checks, then the lock', async () => {
+      const email = `${uniqueTag('burst')}@example.com`;
+      const password = 'correct horse battery staple';
+      const registered = await api('POST', '/api/v1/auth/register', { body: { email, full_name: 'B', password } });
+      assert.equal(registered.status, 201);
+      const guesses = Array.from({ length: 12 }, (_, i) =>
+        api('POST', '/api/v1/auth/login', { body: { email, password: `parallel guess ${i}` } }),
+      );
+      for (const res of await Promise.all(guesses)) expectProblem(res, 401, 'INVALID_CREDENTIALS');
+      // The right password is refused now, like any guess.
+      expectProblem(await api('POST', '/api/v1/auth/login', { body: { email, password } }), 401, 'INVALID_CREDENTIALS');
+
+      const res = await api('GET', `/api/v1/audit-events?event=auth.login_failed&target=${registered.json.id}&size=100`);
+      const reasons = expectJson(res, 200, 'AuditEventPage').items.map((e) => e.detail.reason);
+      assert.equal(reasons.filter((r) => r === 'bad_credentials').length, 5, reasons.join(','));
+      assert.equal(reasons.filter((r) => r === 'locked').length, 8, reasons.join(','));
+    });
+
+    test('a wrong current_password on PUT /auth/me counts towards the lockout', async () => {
+      const email = `${uniqueTag('meguess')}@example.com`;
+      const password = 'correct horse battery staple';
+      assert.equal((await api('POST', '/api/v1/auth/register', { body: { email, full_name: 'G', password } })).status, 201);
+      const token = (await api('POST', '/api/v1/auth/login', { body: { email, password } })).json.access_token;
+      const change = (current) =>
+        api('PUT', '/api/v1/auth/me', {
+          headers: bearer(token),
+          body: { password: 'a brand new passphrase', current_password: current },
+        });
+      for (let i = 0; i < 5; i += 1) expectProblem(await change(`wrong ${i}`), 403, 'WRONG_PASSWORD');
+      expectProblem(await change(password), 403, 'WRONG_PASSWORD');
+      expectProblem(await api('POST', '/api/v1/auth/login', { body: { email, password } }), 401, 'INVALID_CREDENTIALS');
     });
   });
 
@@ -368,20 +404,32 @@ describe('OWASP API4: the auth class has its own, smaller budget', { skip: skipR
   before(async () => {
     srv = await new Server({
       name: 'auth-budget',
-      env: { RATE_LIMIT_AUTH: '3/60', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
-      accounts: false,
+      // Signing the user in spends 1 of the address's 4.
+      env: { RATE_LIMIT_AUTH: '4/60', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+      accounts: ['user'],
     }).start();
   });
   after(async () => srv?.stop());
 
   test('sign-in attempts beyond the auth budget answer 429 while other routes still answer', async () => {
-    const attempt = () => srv.api('POST', '/api/v1/auth/login', { body: { email: 'nobody@example.com', password: 'wrong password 1' } });
+    // A valid token riding along must not move attempts to the token's budget.
+    const attempt = () =>
+      srv.api('POST', '/api/v1/auth/login', {
+        body: { email: 'nobody@example.com', password: 'wrong password 1' },
+        as: 'user',
+      });
     for (let i = 0; i < 3; i += 1) expectProblem(await attempt(), 401, 'INVALID_CREDENTIALS');
     const refused = await attempt();
     expectProblem(refused, 429, 'RATE_LIMITED');
-    assert.equal(refused.headers.get('x-ratelimit-limit'), '3');
+    assert.equal(refused.headers.get('x-ratelimit-limit'), '4');
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-    // The general budget is separate: a protected route still answers 401, not 429.
-    expectProblem(await srv.api('GET', '/api/v1/tickets'), 401, 'MISSING_CREDENTIALS');
+    const registration = await srv.api('POST', '/api/v1/auth/register', {
+      body: { email: `${uniqueTag('spray')}@example.com`, full_name: 'S', password: 'correct horse battery staple' },
+      as: 'user',
+    });
+    expectProblem(registration, 429, 'RATE_LIMITED');
+    // The general budget is separate: a protected route still answers.
+    expectProblem(await srv.api('GET', '/api/v1/tickets', { as: null }), 401, 'MISSING_CREDENTIALS');
+    expectJson(await srv.api('GET', '/api/v1/tickets?size=1', { as: 'user' }), 200, 'TicketPage');
   });
 });

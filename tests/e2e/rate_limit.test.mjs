@@ -93,25 +93,29 @@ describe('rate limits per user', { skip: skipReason }, () => {
   });
 });
 
-describe('rate limits behind a trusted proxy', { skip: skipReason }, () => {
-  let srv;
-  before(async () => {
-    srv = await new Server({
-      name: 'rate-limit-proxy',
-      env: { RATE_LIMIT_GENERAL: '1/60', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
-      accounts: false,
-    }).start();
-  });
-  after(async () => srv?.stop());
+// On an IPv6 socket ("::") IPv4 peers arrive as ::ffff:a.b.c.d; they must
+// still match TRUSTED_PROXIES written as plain IPv4.
+for (const host of ['0.0.0.0', '::']) {
+  describe(`rate limits behind a trusted proxy (listening on ${host})`, { skip: skipReason }, () => {
+    let srv;
+    before(async () => {
+      srv = await new Server({
+        name: 'rate-limit-proxy',
+        env: { HOST: host, RATE_LIMIT_GENERAL: '1/60', TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_KEY_PREFIX: uniqueTag('rl') },
+        accounts: false,
+      }).start();
+    });
+    after(async () => srv?.stop());
 
-  test('each forwarded client has its own budget', async () => {
-    // Without credentials: 401 while the address has budget, 429 after.
-    const first = (ip) => call(srv, '/api/v1/tickets?size=1', { 'X-Forwarded-For': ip });
-    assert.equal((await first('198.51.100.1')).res.status, 401);
-    assert.equal((await first('198.51.100.1')).res.status, 429);
-    assert.equal((await first('198.51.100.2')).res.status, 401);
-    // A client cannot pick its budget by prepending addresses: the nearest
-    // untrusted hop counts.
-    assert.equal((await first('10.9.9.9, 198.51.100.2')).res.status, 429);
+    test('each forwarded client has its own budget', async () => {
+      // Without credentials: 401 while the address has budget, 429 after.
+      const first = (ip) => call(srv, '/api/v1/tickets?size=1', { 'X-Forwarded-For': ip });
+      assert.equal((await first('198.51.100.1')).res.status, 401);
+      assert.equal((await first('198.51.100.1')).res.status, 429);
+      assert.equal((await first('198.51.100.2')).res.status, 401);
+      // A client cannot pick its budget by prepending addresses: the nearest
+      // untrusted hop counts.
+      assert.equal((await first('10.9.9.9, 198.51.100.2')).res.status, 429);
+    });
   });
-});
+}

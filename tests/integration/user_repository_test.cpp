@@ -54,24 +54,44 @@ TEST_F(UserRepositoryTest, RefusesASecondAccountForAnEmail) {
       std::holds_alternative<EmailTaken>(users_->Create(email, "B", "h", domain::Role::kUser)));
 }
 
-TEST_F(UserRepositoryTest, FailedLoginsLockFromTheFifthAndALoginClearsThem) {
+TEST_F(UserRepositoryTest, AttemptsLockFromTheFifthAndALoginClearsThem) {
   const auto user = std::get<User>(users_->Create(UniqueEmail(), "A", "h", domain::Role::kUser));
   for (int i = 1; i <= 4; ++i) {
-    const auto after = users_->RecordFailedLogin(user.id);
-    ASSERT_TRUE(after);
-    EXPECT_EQ(after->failed_logins, i);
-    EXPECT_FALSE(after->locked_until);
+    const auto attempt = users_->BeginPasswordAttempt(user.id);
+    ASSERT_TRUE(attempt);
+    EXPECT_FALSE(attempt->locked);
+    EXPECT_EQ(attempt->failed_logins, i);
+    EXPECT_FALSE(attempt->locked_until);
   }
-  const auto locked = users_->RecordFailedLogin(user.id);
-  EXPECT_EQ(locked->failed_logins, 5);
-  EXPECT_TRUE(locked->locked_until);
+  const auto fifth = users_->BeginPasswordAttempt(user.id);
+  EXPECT_FALSE(fifth->locked) << "the fifth attempt is still checked";
+  EXPECT_EQ(fifth->failed_logins, 5);
+  EXPECT_TRUE(fifth->locked_until);
+  const auto sixth = users_->BeginPasswordAttempt(user.id);
+  EXPECT_TRUE(sixth->locked);
+  EXPECT_EQ(users_->FindById(user.id)->failed_logins, 5) << "refused attempts are not counted";
 
   users_->RecordLogin(user.id);
   const auto cleared = users_->FindById(user.id);
   EXPECT_EQ(cleared->failed_logins, 0);
   EXPECT_FALSE(cleared->locked_until);
   EXPECT_TRUE(cleared->last_login_at);
-  EXPECT_FALSE(users_->RecordFailedLogin("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10"));
+  EXPECT_FALSE(users_->BeginPasswordAttempt(user.id)->locked);
+  EXPECT_FALSE(users_->BeginPasswordAttempt("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10"));
+}
+
+TEST_F(UserRepositoryTest, ParallelAttemptsCannotOutrunTheLockout) {
+  const auto user = std::get<User>(users_->Create(UniqueEmail(), "A", "h", domain::Role::kUser));
+  std::atomic<int> checked{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&] {
+      if (!users_->BeginPasswordAttempt(user.id)->locked) ++checked;
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(checked.load(), 5);
 }
 
 TEST_F(UserRepositoryTest, ChangeReturnsTheUserBeforeAndAfter) {

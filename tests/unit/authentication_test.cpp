@@ -48,6 +48,17 @@ TEST(CredentialOf, EmptyForeignAndDoubledCredentialsAreMalformed) {
   }
 }
 
+TEST(CredentialOf, RepeatedHeadersAreMalformedNotFirstWins) {
+  http::Request twice_key{http::Verb::get, "/api/v1/tickets", 11};
+  twice_key.insert("X-API-Key", domain::MakeApiKey().key);
+  twice_key.insert("X-API-Key", domain::MakeApiKey().key);
+  EXPECT_EQ(CredentialOf(twice_key).kind, Kind::kMalformed);
+  http::Request twice_bearer{http::Verb::get, "/api/v1/tickets", 11};
+  twice_bearer.insert(http::beast_http::field::authorization, "Bearer a.b.c");
+  twice_bearer.insert(http::beast_http::field::authorization, "Bearer d.e.f");
+  EXPECT_EQ(CredentialOf(twice_bearer).kind, Kind::kMalformed);
+}
+
 TEST(AccessOf, OnlyOperationsSignInAndDocumentationArePublic) {
   for (const char* route :
        {"/health", "/health/live", "/version", "/docs", "/openapi.json", "/api/v1/auth/login",
@@ -78,6 +89,22 @@ TEST(Require, AnonymousIs401AndAMissingPermissionIs403) {
 
   context.principal.role = domain::Role::kAgent;
   EXPECT_FALSE(Require(context, domain::Action::kStatsRead));
+}
+
+TEST(RequireAccount, AdminKeysMayReadButNotChangeAccountsOrKeys) {
+  const http::Request request{http::Verb::get, "/", 11};
+  http::RequestContext context{request};
+  context.principal = {http::PrincipalKind::kApiKey, "key", domain::Role::kAdmin, 0};
+  EXPECT_FALSE(Require(context, domain::Action::kUserManage));
+  const auto refused = RequireAccount(context, domain::Action::kUserManage);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, http::Status::forbidden);
+  EXPECT_EQ(refused->error_code, "NOT_A_USER");
+
+  context.principal.kind = http::PrincipalKind::kUser;
+  EXPECT_FALSE(RequireAccount(context, domain::Action::kUserManage));
+  context.principal.role = domain::Role::kManager;
+  EXPECT_EQ(RequireAccount(context, domain::Action::kUserManage)->error_code, "FORBIDDEN");
 }
 
 }  // namespace
