@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "domain/time_format.hpp"
+
 namespace ticketd::domain {
 namespace {
 
@@ -58,12 +60,6 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-std::size_t CodePoints(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 bool IsStaff(Role role) {
   return role == Role::kAdmin || role == Role::kManager || role == Role::kAgent;
 }
@@ -109,7 +105,7 @@ bool MayWriteField(Role role, std::string_view member) {
 }
 
 std::optional<std::string> CheckPassword(std::string_view password, std::string_view email) {
-  const std::size_t length = CodePoints(password);
+  const std::size_t length = CodePointCount(password);
   if (length < 12) return "must be at least 12 characters";
   if (length > 128) return "must be at most 128 characters";
   std::array<bool, 256> seen{};

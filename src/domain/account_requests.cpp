@@ -16,12 +16,6 @@ constexpr std::size_t kMaxFilterLength = 200;
 constexpr std::size_t kMaxKeyName = 100;
 constexpr std::size_t kMaxFullName = 200;
 
-std::size_t CodePoints(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 bool IsBlank(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
@@ -53,7 +47,7 @@ std::optional<std::string> DecodeText(const json& value, const char* path, std::
     errors.push_back({path, "must not contain NUL (\\u0000) characters"});
     return std::nullopt;
   }
-  if (max > 0 && CodePoints(text) > max) {
+  if (max > 0 && CodePointCount(text) > max) {
     errors.push_back({path, "must be at most " + std::to_string(max) + " characters"});
     return std::nullopt;
   }

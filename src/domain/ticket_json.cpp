@@ -25,13 +25,6 @@ constexpr std::array<std::string_view, 11> kReadOnly = {
     "id",          "version",   "created_by_id", "created_at",  "updated_at", "last_activity_at",
     "resolved_at", "closed_at", "ai_analysis",   "attachments", "is_deleted"};
 
-// Code points in a UTF-8 string (the parser has already rejected bad UTF-8).
-std::size_t Utf8Length(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 bool IsBlank(const std::string& text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
@@ -97,7 +90,7 @@ class Decoder {
       Fail(path, "must not contain NUL (\\u0000) characters");
       return std::nullopt;
     }
-    const std::size_t length = Utf8Length(text);
+    const std::size_t length = CodePointCount(text);
     if (length == 0 || (!allow_blank && IsBlank(text))) {
       Fail(path, "must not be empty");
       return std::nullopt;

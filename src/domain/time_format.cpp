@@ -1,5 +1,6 @@
 #include "domain/time_format.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -83,6 +84,12 @@ bool IsRfc3339(std::string_view text) {
   if (year == 1 && month == 1 && day == 1 && utc_s < 0) return false;
   if (year == 9999 && month == 12 && day == 31 && utc_s >= 24 * 3600) return false;
   return true;
+}
+
+std::size_t CodePointCount(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 bool IsStorableText(std::string_view text) {

@@ -20,4 +20,8 @@ bool IsRfc3339(std::string_view text);
 // PostgreSQL's text requires.
 bool IsStorableText(std::string_view text);
 
+// The number of code points in UTF-8 `text` (continuation bytes are not
+// counted); what "characters" means in every length limit.
+std::size_t CodePointCount(std::string_view text);
+
 }  // namespace ticketd::domain
