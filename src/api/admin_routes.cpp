@@ -49,6 +49,25 @@ class AdminRoutes {
               boost::asio::thread_pool& blocking)
       : stores_(stores), authenticator_(authenticator), audit_(audit), blocking_(blocking) {}
 
+  // RequireAccount, checked against the account as it is now rather than
+  // as the authenticator cached it (up to 5 s old on other instances): a
+  // just-deactivated or demoted admin must not change accounts or keys.
+  awaitable<std::optional<http::Problem>> RequireCurrentAdmin(const http::RequestContext& context,
+                                                              domain::Action action) {
+    if (auto refused = RequireAccount(context, action)) co_return refused;
+    const auto& id = context.principal.id;
+    const auto current = co_await Offload(blocking_, [&] { return stores_.users.FindById(id); });
+    if (!current || !current->is_active) {
+      co_return Unauthenticated("ACCOUNT_DISABLED", "The account is deactivated.");
+    }
+    if (!domain::Allows(current->role, action)) {
+      co_return http::Forbidden(
+          "FORBIDDEN", "The role " + std::string(domain::ToString(current->role)) + " may not " +
+                           std::string(domain::ToString(action)) + ".");
+    }
+    co_return std::nullopt;
+  }
+
   awaitable<http::Response> ListUsers(http::RequestContext& context) {
     if (auto refused = Require(context, domain::Action::kUserManage)) {
       co_return Refuse(context, *refused);
@@ -76,7 +95,7 @@ class AdminRoutes {
   // PATCH: role and is_active. Deactivation ends the account's refresh
   // tokens; every change reaches the authenticator at once.
   awaitable<http::Response> ChangeUser(http::RequestContext& context) {
-    if (auto refused = RequireAccount(context, domain::Action::kUserManage)) {
+    if (auto refused = co_await RequireCurrentAdmin(context, domain::Action::kUserManage)) {
       co_return Refuse(context, *refused);
     }
     const auto id = PathId(context, "user_id");
@@ -157,7 +176,7 @@ class AdminRoutes {
   }
 
   awaitable<http::Response> CreateApiKey(http::RequestContext& context) {
-    if (auto refused = RequireAccount(context, domain::Action::kApiKeyManage)) {
+    if (auto refused = co_await RequireCurrentAdmin(context, domain::Action::kApiKeyManage)) {
       co_return Refuse(context, *refused);
     }
     auto body = ReadJsonBody(context, false);
@@ -215,7 +234,7 @@ class AdminRoutes {
   // DELETE revokes; revoking a revoked key answers 204 again (and is not
   // audited twice).
   awaitable<http::Response> RevokeApiKey(http::RequestContext& context) {
-    if (auto refused = RequireAccount(context, domain::Action::kApiKeyManage)) {
+    if (auto refused = co_await RequireCurrentAdmin(context, domain::Action::kApiKeyManage)) {
       co_return Refuse(context, *refused);
     }
     const auto id = PathId(context, "key_id");

@@ -260,10 +260,15 @@ class AuthRoutes {
       // password without running into the lockout.
       const auto attempt =
           co_await Offload(blocking_, [&] { return users_.BeginPasswordAttempt(id); });
-      const bool verified = co_await Offload(hashing_, [&] {
-        return domain::VerifyPassword(*change.current_password, user->password_hash);
-      });
-      if (!attempt || attempt->locked || !verified) {
+      // A locked account is refused without hashing: a signed-in caller
+      // learns nothing from the timing, and the hashing threads stay free.
+      bool verified = false;
+      if (attempt && !attempt->locked) {
+        verified = co_await Offload(hashing_, [&] {
+          return domain::VerifyPassword(*change.current_password, user->password_hash);
+        });
+      }
+      if (!verified) {
         auto event =
             audit_.EventFor(context, "auth.password_change_failed", id,
                             {{"reason", attempt && attempt->locked ? "locked" : "wrong_password"}});

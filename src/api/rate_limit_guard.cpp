@@ -1,6 +1,8 @@
 #include "api/rate_limit_guard.hpp"
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <optional>
 
 #include "api/reply.hpp"
 #include "common/config.hpp"
@@ -20,6 +22,19 @@ const storage::RateDecision& Tighter(const storage::RateDecision& a,
   return b.remaining < a.remaining ? b : a;
 }
 
+// `text` as an IP address in its canonical spelling (IPv4-mapped IPv6 as
+// plain IPv4), or std::nullopt when it is not one.
+std::optional<std::string> CanonicalAddress(std::string_view text) {
+  boost::system::error_code error;
+  const auto address = boost::asio::ip::make_address(std::string(text), error);
+  if (error) return std::nullopt;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+        .to_string();
+  }
+  return address.to_string();
+}
+
 }  // namespace
 
 RouteBudget BudgetOf(std::string_view route) {
@@ -35,18 +50,31 @@ RouteBudget BudgetOf(std::string_view route) {
 std::string ClientAddress(const http::RequestContext& context,
                           const std::vector<std::string>& trusted_proxies) {
   if (!IsTrusted(context.peer_address, trusted_proxies)) return context.peer_address;
-  // Walk X-Forwarded-For from the right: each trusted hop vouches for the
-  // address before it; the first untrusted one is the client.
-  std::string_view forwarded = http::ToStd(context.request["X-Forwarded-For"]);
+  // Proxies may add their own X-Forwarded-For line instead of extending the
+  // last one: every line counts, in order, as one list (RFC 9110, 5.3).
+  std::string forwarded_lines;
+  const auto [first, last] = context.request.equal_range("X-Forwarded-For");
+  for (auto line = first; line != last; ++line) {
+    if (!forwarded_lines.empty()) forwarded_lines += ',';
+    forwarded_lines += http::ToStd(line->value());
+  }
+  // Walk from the right: each trusted hop vouches for the address before it;
+  // the first untrusted one is the client. A hop that is not an address
+  // ends the walk at the last hop that could be believed.
+  std::string believed = context.peer_address;
+  std::string_view forwarded = forwarded_lines;
   while (!forwarded.empty()) {
     const auto comma = forwarded.rfind(',');
     const auto hop =
         config::Trim(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1));
     forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
     if (hop.empty()) continue;
-    if (!IsTrusted(hop, trusted_proxies)) return std::string(hop);
+    const auto address = CanonicalAddress(hop);
+    if (!address) return believed;
+    if (!IsTrusted(*address, trusted_proxies)) return *address;
+    believed = *address;
   }
-  return context.peer_address;
+  return believed;
 }
 
 http::Guard MakeRateLimitGuard(storage::RateLimiter& limiter, boost::asio::thread_pool& pool,

@@ -180,6 +180,13 @@ class TicketRoutes {
     if (const auto* stale = std::get_if<storage::VersionMismatch>(&outcome)) {
       co_return Reply(context, StaleVersion(*stale));
     }
+    if (std::holds_alternative<storage::MetadataTooLarge>(outcome)) {
+      co_return Reply(
+          context,
+          http::ValidationFailed(
+              {{"metadata", "must stay at most " + std::to_string(domain::kMetadataMaxBytes) +
+                                " bytes of JSON once merged"}}));
+    }
     if (const auto* forbidden = std::get_if<storage::Forbidden>(&outcome)) {
       co_return Reply(context, StatusForbidden(principal, forbidden->current, changes));
     }

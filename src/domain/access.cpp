@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 
 #include "domain/time_format.hpp"
 
@@ -108,14 +109,16 @@ std::optional<std::string> CheckPassword(std::string_view password, std::string_
   const std::size_t length = CodePointCount(password);
   if (length < 12) return "must be at least 12 characters";
   if (length > 128) return "must be at most 128 characters";
-  std::array<bool, 256> seen{};
-  std::size_t distinct = 0;
-  for (const char c : password) {
-    auto& mark = seen[static_cast<unsigned char>(c)];
-    if (!mark) ++distinct;
-    mark = true;
+  // Different characters, not bytes: "€£€£€£€£€£€£" has two.
+  std::set<std::string_view> seen;
+  for (std::size_t at = 0; at < password.size() && seen.size() < 5;) {
+    std::size_t next = at + 1;
+    while (next < password.size() && (static_cast<unsigned char>(password[next]) & 0xC0) == 0x80)
+      ++next;
+    seen.insert(password.substr(at, next - at));
+    at = next;
   }
-  if (distinct < 5) return "must use at least 5 different characters";
+  if (seen.size() < 5) return "must use at least 5 different characters";
   const std::string lowered = Lower(password);
   if (std::find(kCommonPasswords.begin(), kCommonPasswords.end(), lowered) !=
       kCommonPasswords.end()) {

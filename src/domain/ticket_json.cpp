@@ -18,7 +18,7 @@ constexpr std::size_t kShortTextMax = 100;
 constexpr std::size_t kNoteMax = 20'000;
 constexpr std::size_t kTagsMax = 50;
 constexpr std::size_t kTagMax = 64;
-constexpr std::size_t kMetadataMax = 64 * 1024;
+constexpr std::size_t kMetadataMax = kMetadataMaxBytes;
 constexpr std::size_t kMetadataDepthMax = 16;
 
 constexpr std::array<std::string_view, 11> kReadOnly = {
@@ -350,6 +350,15 @@ ApplyResult ApplyChanges(Ticket& ticket, const TicketChanges& changes, const std
   if (changes.status && !IsTransitionAllowed(ticket.status, *changes.status)) {
     return ApplyResult::kInvalidTransition;
   }
+  // A merge patch within the limit can still grow the stored metadata past
+  // it: the limit holds for the result.
+  std::optional<json> metadata = changes.metadata;
+  if (metadata && changes.merge_metadata) {
+    json merged = ticket.metadata;
+    merged.merge_patch(*metadata);
+    if (merged.dump().size() > kMetadataMax) return ApplyResult::kMetadataTooLarge;
+    metadata = std::move(merged);
+  }
 
   if (changes.status) ApplyStatus(ticket, *changes.status, now);
   if (changes.title) ticket.title = *changes.title;
@@ -365,13 +374,7 @@ ApplyResult ApplyChanges(Ticket& ticket, const TicketChanges& changes, const std
   if (changes.resolution_summary) ticket.resolution_summary = *changes.resolution_summary;
   if (changes.internal_notes) ticket.internal_notes = *changes.internal_notes;
   if (changes.tags) ticket.tags = *changes.tags;
-  if (changes.metadata) {
-    if (changes.merge_metadata) {
-      ticket.metadata.merge_patch(*changes.metadata);
-    } else {
-      ticket.metadata = *changes.metadata;
-    }
-  }
+  if (metadata) ticket.metadata = std::move(*metadata);
 
   ticket.updated_at = now;
   ticket.last_activity_at = now;

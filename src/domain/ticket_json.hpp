@@ -55,10 +55,15 @@ FieldErrors DecodeChanges(const nlohmann::json& body, BodyKind kind, TicketChang
 // filled by storage; `created_by_id` is the caller's identity.
 Ticket NewTicket(const TicketChanges& changes, const std::string& created_by_id);
 
-enum class ApplyResult { kApplied, kUnchanged, kInvalidTransition };
+enum class ApplyResult { kApplied, kUnchanged, kInvalidTransition, kMetadataTooLarge };
+
+// The most metadata a ticket holds, in bytes of compact JSON.
+inline constexpr std::size_t kMetadataMaxBytes = 64 * 1024;
 
 // Applies `changes` to `ticket` at time `now`, raising its version. A status
-// the rules forbid leaves the ticket untouched and answers kInvalidTransition.
+// the rules forbid leaves the ticket untouched and answers
+// kInvalidTransition; a metadata merge patch whose result would exceed
+// kMetadataMaxBytes leaves it untouched and answers kMetadataTooLarge.
 ApplyResult ApplyChanges(Ticket& ticket, const TicketChanges& changes, const std::string& now);
 
 struct ViewOptions {

@@ -70,19 +70,25 @@ bool IsRfc3339(std::string_view text) {
     if (at == start) return false;
   }
   if (at >= text.size()) return false;
-  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) return true;
-  if (text[at] != '+' && text[at] != '-') return false;
-  int offset_hour, offset_minute;
-  if (at + 6 != text.size() || !Digits(text, at + 1, 2, offset_hour) || text[at + 3] != ':' ||
-      !Digits(text, at + 4, 2, offset_minute) || offset_hour > 15 || offset_minute > 59) {
-    return false;
+  int offset_s = 0;
+  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
+    offset_s = 0;
+  } else {
+    if (text[at] != '+' && text[at] != '-') return false;
+    int offset_hour, offset_minute;
+    if (at + 6 != text.size() || !Digits(text, at + 1, 2, offset_hour) || text[at + 3] != ':' ||
+        !Digits(text, at + 4, 2, offset_minute) || offset_hour > 15 || offset_minute > 59) {
+      return false;
+    }
+    offset_s = (text[at] == '-' ? -1 : 1) * (offset_hour * 3600 + offset_minute * 60);
   }
   // The instant in UTC must stay within years 1 to 9999, as it is stored and
-  // written back: "0001-01-01T00:00:00+01:00" would be in year 0.
-  const int offset_s = (text[at] == '-' ? -1 : 1) * (offset_hour * 3600 + offset_minute * 60);
+  // written back: "0001-01-01T00:00:00+01:00" would be in year 0. The last
+  // second of 9999 is refused too: a leap second or PostgreSQL's rounding to
+  // microseconds would carry it into year 10000.
   const int utc_s = hour * 3600 + minute * 60 + second - offset_s;
   if (year == 1 && month == 1 && day == 1 && utc_s < 0) return false;
-  if (year == 9999 && month == 12 && day == 31 && utc_s >= 24 * 3600) return false;
+  if (year == 9999 && month == 12 && day == 31 && utc_s >= 24 * 3600 - 1) return false;
   return true;
 }
 

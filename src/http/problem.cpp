@@ -88,10 +88,18 @@ Problem UnsupportedMediaType(std::string detail) {
               std::move(detail));
 }
 Problem ValidationFailed(domain::FieldErrors errors) {
+  // A body of a hundred thousand unknown members must not earn an answer
+  // five times its size.
+  constexpr std::size_t kListed = 100;
   const auto count = errors.size();
-  Problem problem =
-      Make(Status::unprocessable_entity, "VALIDATION_ERROR", "Validation failed",
-           count == 1 ? "1 field is invalid" : std::to_string(count) + " fields are invalid");
+  std::string detail =
+      count == 1 ? "1 field is invalid" : std::to_string(count) + " fields are invalid";
+  if (count > kListed) {
+    detail += "; the first " + std::to_string(kListed) + " are listed";
+    errors.resize(kListed);
+  }
+  Problem problem = Make(Status::unprocessable_entity, "VALIDATION_ERROR", "Validation failed",
+                         std::move(detail));
   problem.errors = std::move(errors);
   return problem;
 }

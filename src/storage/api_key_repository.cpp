@@ -25,11 +25,15 @@ const std::string kInsert = std::string(R"sql(
 INSERT INTO api_keys (name, prefix, key_hash, role, created_by_id)
 VALUES ($1, $2, $3::bytea, $4, $5::uuid) RETURNING )sql") +
                             kColumns;
-// One round trip: find the live key and, when its last use is older than a
-// minute, stamp it.
+// One round trip: find the live key whose creator is still an active admin
+// (a key lives on its creator's authority, whatever raced with revoking it)
+// and, when its last use is older than a minute, stamp it.
 const std::string kAuthenticate = std::string(R"sql(
 WITH found AS (
-  SELECT id FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL
+  SELECT k.id FROM api_keys k
+  JOIN users creator ON creator.id = k.created_by_id
+  WHERE k.key_hash = $1::bytea AND k.revoked_at IS NULL
+    AND creator.is_active AND creator.role = 'admin'
 ), touched AS (
   UPDATE api_keys SET last_used_at = now()
   WHERE id IN (SELECT id FROM found)

@@ -48,7 +48,8 @@ class ApiKeyRepository {
   CreatedApiKey Create(const std::string& name, domain::Role role,
                        const std::optional<std::string>& created_by_id);
 
-  // The key that `secret` is, when it exists and is not revoked; stamps its
+  // The key that `secret` is, when it exists, is not revoked and its creator
+  // is still an active admin; stamps its
   // last use (at most once a minute, so that busy keys do not write on
   // every request).
   std::optional<ApiKey> Authenticate(const std::string& secret);

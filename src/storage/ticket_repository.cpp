@@ -299,6 +299,8 @@ UpdateOutcome TicketRepository::Update(
   switch (domain::ApplyChanges(ticket, changes, now)) {
     case domain::ApplyResult::kInvalidTransition:
       return InvalidTransition{before, *changes.status};
+    case domain::ApplyResult::kMetadataTooLarge:
+      return MetadataTooLarge{};
     case domain::ApplyResult::kUnchanged:
       return ticket;
     case domain::ApplyResult::kApplied:

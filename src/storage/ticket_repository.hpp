@@ -28,6 +28,7 @@ struct InvalidTransition {
   domain::Status to;
 };
 
+struct MetadataTooLarge {};
 struct Forbidden {
   domain::Status current;  // the ticket's status when the change was refused
 };
@@ -38,8 +39,8 @@ struct Forbidden {
 enum class Refusal { kHidden, kForbidden };
 using AccessCheck = std::function<std::optional<Refusal>(const domain::Ticket& current)>;
 
-using UpdateOutcome =
-    std::variant<domain::Ticket, NotFound, VersionMismatch, InvalidTransition, Forbidden>;
+using UpdateOutcome = std::variant<domain::Ticket, NotFound, VersionMismatch, InvalidTransition,
+                                   Forbidden, MetadataTooLarge>;
 using DeleteOutcome = std::variant<std::monostate, NotFound, VersionMismatch, Forbidden>;
 
 struct TicketPage {

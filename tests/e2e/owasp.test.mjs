@@ -290,6 +290,24 @@ describe('OWASP API Security Top 10', { skip: skipReason }, () => {
   });
 
   describe('API4 unrestricted resource consumption', () => {
+    test('merge patches cannot grow metadata past its limit', async () => {
+      const half = (prefix) => Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`${prefix}${i}`, 'x'.repeat(1000)]));
+      const ticket = await createAs('user', { metadata: half('a') });
+      const merge = (metadata) =>
+        api('PATCH', `/api/v1/tickets/${ticket.id}`, {
+          raw: JSON.stringify({ metadata }),
+          headers: { 'Content-Type': 'application/merge-patch+json' },
+          as: 'user',
+        });
+      const grown = await merge(half('b'));
+      assert.deepEqual(errorPaths(expectProblem(grown, 422, 'VALIDATION_ERROR')), ['metadata']);
+      const after = expectJson(await api('GET', `/api/v1/tickets/${ticket.id}`, { as: 'user' }), 200, 'Ticket');
+      assert.equal(after.version, ticket.version);
+      assert.equal(Object.keys(after.metadata).length, 40);
+      // Patches that keep it within the limit still merge.
+      assert.equal(expectJson(await merge({ a0: null, note: 'ok' }), 200, 'Ticket').metadata.note, 'ok');
+    });
+
     test('bodies over the limit and pages over 100 are refused', async () => {
       const huge = { ...kTicket, description: 'x'.repeat(1024 * 1024 + 1) };
       expectProblem(await api('POST', '/api/v1/tickets', { body: huge, as: 'user' }), 413);

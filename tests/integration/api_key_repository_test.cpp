@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/user_repository.hpp"
 #include "test_database.hpp"
 
 namespace ticketd::storage {
@@ -9,20 +10,33 @@ namespace {
 
 class ApiKeyRepositoryTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { db_.Open(ApiKeyRepository::Statements(), 2); }
+  static void SetUpTestSuite() {
+    auto statements = ApiKeyRepository::Statements();
+    for (auto& statement : UserRepository::Statements())
+      statements.push_back(std::move(statement));
+    db_.Open(std::move(statements), 2);
+  }
   static void TearDownTestSuite() { db_.Close(); }
 
   void SetUp() override {
     TICKETD_REQUIRE_DATABASE();
     keys_ = std::make_unique<ApiKeyRepository>(db_.pool());
+    users_ = std::make_unique<UserRepository>(db_.pool());
+    static int counter = 0;
+    admin_id_ =
+        std::get<User>(users_->Create("keyadmin" + std::to_string(++counter) + "@example.com",
+                                      "Admin", "h", domain::Role::kAdmin))
+            .id;
   }
 
   static inline testing::MigratedDatabase db_;
   std::unique_ptr<ApiKeyRepository> keys_;
+  std::unique_ptr<UserRepository> users_;
+  std::string admin_id_;  // a live admin, the creator of the keys
 };
 
 TEST_F(ApiKeyRepositoryTest, CreatesAKeyThatAuthenticatesUntilRevoked) {
-  const auto created = keys_->Create("ci pipeline", domain::Role::kAgent, std::nullopt);
+  const auto created = keys_->Create("ci pipeline", domain::Role::kAgent, admin_id_);
   EXPECT_EQ(created.key.role, domain::Role::kAgent);
   EXPECT_FALSE(created.key.revoked_at);
   EXPECT_NE(created.secret.find(created.key.prefix), std::string::npos);
@@ -40,7 +54,7 @@ TEST_F(ApiKeyRepositoryTest, CreatesAKeyThatAuthenticatesUntilRevoked) {
 }
 
 TEST_F(ApiKeyRepositoryTest, RevokingAgainKeepsTheFirstTimeAndSaysSo) {
-  const auto created = keys_->Create("twice", domain::Role::kApiUser, std::nullopt);
+  const auto created = keys_->Create("twice", domain::Role::kApiUser, admin_id_);
   const auto first = keys_->Revoke(created.key.id);
   const auto second = keys_->Revoke(created.key.id);
   ASSERT_TRUE(first && second);
@@ -51,8 +65,8 @@ TEST_F(ApiKeyRepositoryTest, RevokingAgainKeepsTheFirstTimeAndSaysSo) {
 }
 
 TEST_F(ApiKeyRepositoryTest, ListsNewestFirstAndLeavesRevokedOutWhenAsked) {
-  const auto live = keys_->Create("live", domain::Role::kApiUser, std::nullopt);
-  const auto dead = keys_->Create("dead", domain::Role::kApiUser, std::nullopt);
+  const auto live = keys_->Create("live", domain::Role::kApiUser, admin_id_);
+  const auto dead = keys_->Create("dead", domain::Role::kApiUser, admin_id_);
   keys_->Revoke(dead.key.id);
 
   const auto all = keys_->List(1, 100, false);
@@ -65,6 +79,25 @@ TEST_F(ApiKeyRepositoryTest, ListsNewestFirstAndLeavesRevokedOutWhenAsked) {
                                           [](const ApiKey& key) { return key.revoked_at; })));
   for (const auto& key : active.items)
     EXPECT_FALSE(key.revoked_at) << key.name;
+}
+
+TEST_F(ApiKeyRepositoryTest, AKeyStopsWorkingWhenItsCreatorIsNoLongerAnActiveAdmin) {
+  // Not revoked (as if the key were created in a race with the change):
+  // authentication itself checks the creator.
+  for (const UserUpdate& change :
+       {UserUpdate{.is_active = false}, UserUpdate{.role = domain::Role::kManager}}) {
+    const auto creator =
+        std::get<User>(users_->Create("creator" + std::to_string(change.is_active.has_value()) +
+                                          admin_id_.substr(0, 8) + "@example.com",
+                                      "C", "h", domain::Role::kAdmin));
+    const auto created = keys_->Create("service", domain::Role::kApiUser, creator.id);
+    ASSERT_TRUE(keys_->Authenticate(created.secret));
+    ASSERT_TRUE(users_->Update(creator.id, change));
+    EXPECT_FALSE(keys_->Authenticate(created.secret));
+    EXPECT_FALSE(keys_->Find(created.key.id)->revoked_at);
+  }
+  const auto orphan = keys_->Create("no creator", domain::Role::kApiUser, std::nullopt);
+  EXPECT_FALSE(keys_->Authenticate(orphan.secret));
 }
 
 }  // namespace

@@ -86,6 +86,9 @@ INSTANTIATE_TEST_SUITE_P(
                       PasswordCase{"abababababababab", "a@example.com", false},
                       PasswordCase{"abcdabcdabcd", "a@example.com", false},
                       PasswordCase{"abcdeabcdeab", "a@example.com", true},
+                      PasswordCase{"\xE2\x82\xAC\xC2\xA3\xE2\x82\xAC\xC2\xA3\xE2\x82\xAC\xC2\xA3"
+                                   "\xE2\x82\xAC\xC2\xA3\xE2\x82\xAC\xC2\xA3\xE2\x82\xAC\xC2\xA3",
+                                   "a@example.com", false},
                       PasswordCase{"maria.garcia1", "maria.garcia1@example.com", false},
                       PasswordCase{"maria.garcia1@example.com", "maria.garcia1@example.com", false},
                       PasswordCase{"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"

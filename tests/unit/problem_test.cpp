@@ -72,5 +72,15 @@ TEST(Problem, InternalErrorRevealsNothing) {
   EXPECT_EQ(detail.find("SQL"), std::string::npos);
 }
 
+TEST(Problem, ValidationListsAtMostAHundredErrors) {
+  domain::FieldErrors errors;
+  for (int i = 0; i < 1000; ++i)
+    errors.push_back({"member" + std::to_string(i), "is not a known member"});
+  const auto problem = ValidationFailed(errors);
+  EXPECT_EQ(problem.errors.size(), 100U);
+  EXPECT_EQ(problem.errors.front().path, "member0");
+  EXPECT_NE(problem.detail.find("1000 fields are invalid"), std::string::npos) << problem.detail;
+}
+
 }  // namespace
 }  // namespace ticketd::http

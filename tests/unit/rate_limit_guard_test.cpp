@@ -41,8 +41,27 @@ INSTANTIATE_TEST_SUITE_P(
                       AddressCase{"10.0.0.1", "198.51.100.7", "198.51.100.7"},
                       AddressCase{"10.0.0.1", "6.6.6.6, 198.51.100.7", "198.51.100.7"},
                       AddressCase{"10.0.0.1", "198.51.100.7, 10.0.0.2", "198.51.100.7"},
-                      AddressCase{"10.0.0.1", "10.0.0.2", "10.0.0.1"},
-                      AddressCase{"10.0.0.1", " , ", "10.0.0.1"}));
+                      // Every hop trusted: the leftmost is the best known.
+                      AddressCase{"10.0.0.1", "10.0.0.2", "10.0.0.2"},
+                      AddressCase{"10.0.0.1", " , ", "10.0.0.1"},
+                      // Spellings are canonical, so one address has one budget.
+                      AddressCase{"10.0.0.1", "::ffff:198.51.100.7", "198.51.100.7"},
+                      AddressCase{"10.0.0.1", "6.6.6.6, ::ffff:10.0.0.2", "6.6.6.6"},
+                      AddressCase{"10.0.0.1", "2001:DB8:0::1", "2001:db8::1"},
+                      // A hop that is not an address stops the walk where it stands.
+                      AddressCase{"10.0.0.1", "198.51.100.7, not-an-address", "10.0.0.1"},
+                      AddressCase{"10.0.0.1", "garbage, 10.0.0.2", "10.0.0.2"}));
+
+TEST(ClientAddress, ReadsEveryForwardedForLineInOrder) {
+  // A proxy that adds its own line: the client wrote the first, the proxy
+  // the last; the client must not choose its budget through the first.
+  http::Request request{http::Verb::get, "/api/v1/tickets", 11};
+  request.insert("X-Forwarded-For", "8.8.8.8");
+  request.insert("X-Forwarded-For", "203.0.113.9");
+  http::RequestContext context{request};
+  context.peer_address = "10.0.0.1";
+  EXPECT_EQ(ClientAddress(context, {"10.0.0.1"}), "203.0.113.9");
+}
 
 }  // namespace
 }  // namespace ticketd::api
