@@ -43,6 +43,11 @@ json Items(const std::vector<Item>& items, ToJson to_json) {
   return array;
 }
 
+// The acting admin was deactivated or demoted while its request ran.
+http::Problem NoLongerAdmin() {
+  return http::Forbidden("FORBIDDEN", "Your account is no longer an active admin.");
+}
+
 class AdminRoutes {
  public:
   AdminRoutes(AdminStores stores, Authenticator& authenticator, AuditTrail& audit,
@@ -127,8 +132,9 @@ class AdminRoutes {
       std::vector<storage::ApiKey> revoked_keys;
     };
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
-      auto changed = stores_.users.Change(id, {.role = change.role, .is_active = change.is_active});
-      if (!changed || changed->last_admin) return {changed};
+      auto changed = stores_.users.Change(id, {.role = change.role, .is_active = change.is_active},
+                                          principal.id);
+      if (!changed || changed->last_admin || changed->actor_not_admin) return {changed};
       Outcome result{changed};
       const bool deactivated = changed->before.is_active && !changed->after.is_active;
       const bool demoted = changed->before.role == domain::Role::kAdmin &&
@@ -139,6 +145,7 @@ class AdminRoutes {
       return result;
     });
     if (!outcome.change) co_return Reply(context, UserNotFound(id));
+    if (outcome.change->actor_not_admin) co_return Reply(context, NoLongerAdmin());
     if (outcome.change->last_admin) {
       co_return Reply(context, http::Problem{http::Status::conflict,
                                              "LAST_ADMIN",
@@ -188,10 +195,11 @@ class AdminRoutes {
     }
 
     // created_by_id references users: a key made by a key records no creator.
-    std::optional<std::string> creator;
-    if (context.principal.kind == http::PrincipalKind::kUser) creator = context.principal.id;
-    const auto created = co_await Offload(
+    const auto& creator = context.principal.id;  // an account: RequireCurrentAdmin
+    const auto made = co_await Offload(
         blocking_, [&] { return stores_.api_keys.Create(request.name, request.role, creator); });
+    if (!made) co_return Reply(context, NoLongerAdmin());
+    const auto& created = *made;
     auto event = audit_.EventFor(context, "api_key.created", created.key.id,
                                  {{"name", created.key.name},
                                   {"role", domain::ToString(created.key.role)},

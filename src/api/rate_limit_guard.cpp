@@ -23,16 +23,18 @@ const storage::RateDecision& Tighter(const storage::RateDecision& a,
 }
 
 // `text` as an IP address in its canonical spelling (IPv4-mapped IPv6 as
-// plain IPv4), or std::nullopt when it is not one.
+// plain IPv4, no zone), or std::nullopt when it is not one.
 std::optional<std::string> CanonicalAddress(std::string_view text) {
   boost::system::error_code error;
   const auto address = boost::asio::ip::make_address(std::string(text), error);
   if (error) return std::nullopt;
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
-        .to_string();
+  if (address.is_v4()) return address.to_string();
+  auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
   }
-  return address.to_string();
+  v6.scope_id(0);  // "fe80::1%7" and "fe80::1" are one client
+  return v6.to_string();
 }
 
 }  // namespace

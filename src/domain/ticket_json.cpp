@@ -43,8 +43,16 @@ std::optional<std::string> CheckJsonTree(const json& root) {
     if (node->is_string() && node->get_ref<const std::string&>().find('\0') != std::string::npos) {
       return "must not contain NUL (\\u0000) characters";
     }
-    if (node->is_number_float() && !std::isfinite(node->get<double>())) {
-      return "must not contain numbers outside the double range";
+    if (node->is_number_float()) {
+      const double value = node->get<double>();
+      if (!std::isfinite(value)) return "must not contain numbers outside the double range";
+      // PostgreSQL writes jsonb numbers out in full: "1e308" comes back as
+      // 309 digits. Bounding the magnitude bounds what reading costs.
+      const double size = std::fabs(value);
+      if (size >= 1e15 || (size != 0 && size < 1e-9)) {
+        return "must not contain fractional or exponent numbers of magnitude 1e15 or more, or "
+               "below 1e-9 (other than 0)";
+      }
     }
     if (node->is_object()) {
       for (const auto& [key, child] : node->items()) {

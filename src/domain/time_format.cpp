@@ -67,7 +67,8 @@ bool IsRfc3339(std::string_view text) {
     const std::size_t start = ++at;
     while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])))
       ++at;
-    if (at == start) return false;
+    // Nanoseconds at most: PostgreSQL refuses much longer fractions.
+    if (at == start || at - start > 9) return false;
   }
   if (at >= text.size()) return false;
   int offset_s = 0;

@@ -13,7 +13,7 @@ std::string FormatUtc(std::chrono::system_clock::time_point when);
 // True when `text` is an RFC 3339 date-time with a zone ("Z" or "+hh:mm"),
 // e.g. "2026-12-03T10:00:00Z" or "2026-12-03T10:00:00.5+02:00", and its
 // fields are in range: years 1 to 9999 also once moved to UTC, offsets up
-// to 15:59 (PostgreSQL's).
+// to 15:59 (PostgreSQL's), at most 9 fraction digits.
 bool IsRfc3339(std::string_view text);
 
 // True when `text` is well-formed UTF-8 without NUL characters, as

@@ -21,9 +21,16 @@ constexpr const char* kCountName = "api_key_count";
 constexpr const char* kRevokeName = "api_key_revoke";
 constexpr const char* kRevokeCreatedByName = "api_key_revoke_created_by";
 
+// Only for a creator who is an active admin at the moment of the insert: the
+// share lock waits for a deactivation or demotion in flight and then sees
+// its result, so no key is born after the sweep that revokes the creator's
+// keys.
 const std::string kInsert = std::string(R"sql(
+WITH creator AS (
+  SELECT id FROM users WHERE id = $5::uuid AND is_active AND role = 'admin' FOR SHARE
+)
 INSERT INTO api_keys (name, prefix, key_hash, role, created_by_id)
-VALUES ($1, $2, $3::bytea, $4, $5::uuid) RETURNING )sql") +
+SELECT $1, $2, $3::bytea, $4, creator.id FROM creator RETURNING )sql") +
                             kColumns;
 // One round trip: find the live key whose creator is still an active admin
 // (a key lives on its creator's authority, whatever raced with revoking it)
@@ -86,15 +93,16 @@ std::vector<PreparedStatement> ApiKeyRepository::Statements() {
           {kRevokeCreatedByName, kRevokeCreatedBy}};
 }
 
-CreatedApiKey ApiKeyRepository::Create(const std::string& name, domain::Role role,
-                                       const std::optional<std::string>& created_by_id) {
+std::optional<CreatedApiKey> ApiKeyRepository::Create(const std::string& name, domain::Role role,
+                                                      const std::string& created_by_id) {
   const auto made = domain::MakeApiKey();
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
-  const auto row =
-      tx.exec_prepared1(kInsertName, name, made.prefix, ByteaParam(domain::Digest(made.key)),
-                        std::string(domain::ToString(role)), created_by_id);
-  return {FromRow(row), made.key};
+  const auto rows =
+      tx.exec_prepared(kInsertName, name, made.prefix, ByteaParam(domain::Digest(made.key)),
+                       std::string(domain::ToString(role)), created_by_id);
+  if (rows.empty()) return std::nullopt;
+  return CreatedApiKey{FromRow(rows[0]), made.key};
 }
 
 std::optional<ApiKey> ApiKeyRepository::Authenticate(const std::string& secret) {

@@ -45,8 +45,10 @@ class ApiKeyRepository {
 
   static std::vector<PreparedStatement> Statements();
 
-  CreatedApiKey Create(const std::string& name, domain::Role role,
-                       const std::optional<std::string>& created_by_id);
+  // A new key created by the admin `created_by_id`; std::nullopt when that
+  // account is not an active admin when the key would be stored.
+  std::optional<CreatedApiKey> Create(const std::string& name, domain::Role role,
+                                      const std::string& created_by_id);
 
   // The key that `secret` is, when it exists, is not revoked and its creator
   // is still an active admin; stamps its

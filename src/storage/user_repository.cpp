@@ -28,6 +28,9 @@ constexpr const char* kLockedNow =
     "SELECT coalesce(locked_until > now(), false) FROM users WHERE id = $1::uuid FOR UPDATE";
 constexpr const char* kAdminsLockName = "user_admins_lock";
 constexpr const char* kOtherAdminsName = "user_other_admins";
+constexpr const char* kActiveAdminName = "user_active_admin";
+constexpr const char* kActiveAdmin =
+    "SELECT 1 FROM users WHERE id = $1::uuid AND is_active AND role = 'admin'";
 // Serialises the changes that may remove an admin (two classes of advisory
 // keys: the migrator uses the one-argument form).
 constexpr const char* kAdminsLock = "SELECT pg_advisory_xact_lock(7469, 1)";
@@ -109,6 +112,7 @@ std::vector<PreparedStatement> UserRepository::Statements() {
           {kAdminsLockName, kAdminsLock},
           {kLockedNowName, kLockedNow},
           {kOtherAdminsName, kOtherAdmins},
+          {kActiveAdminName, kActiveAdmin},
           {kListName, kList},
           {kCountName, kCount}};
 }
@@ -183,7 +187,8 @@ std::optional<User> UserRepository::Update(const std::string& id, const UserUpda
   return FromRow(rows[0]);
 }
 
-std::optional<UserChange> UserRepository::Change(const std::string& id, const UserUpdate& update) {
+std::optional<UserChange> UserRepository::Change(const std::string& id, const UserUpdate& update,
+                                                 const std::optional<std::string>& actor_id) {
   auto lease = pool_.Acquire();
   pqxx::work tx(*lease);
   tx.exec_prepared(kAdminsLockName);
@@ -191,6 +196,13 @@ std::optional<UserChange> UserRepository::Change(const std::string& id, const Us
   if (locked.empty()) return std::nullopt;
   UserChange change{FromRow(locked[0]), {}};
   const auto& before = change.before;
+  // Under the same advisory lock as every other change: an actor deactivated
+  // or demoted a moment ago is seen as such.
+  if (actor_id && tx.exec_prepared(kActiveAdminName, *actor_id).empty()) {
+    change.after = change.before;
+    change.actor_not_admin = true;
+    return change;
+  }
   const bool removes_admin = before.role == domain::Role::kAdmin && before.is_active &&
                              ((update.role && *update.role != domain::Role::kAdmin) ||
                               (update.is_active && !*update.is_active));

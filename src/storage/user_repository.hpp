@@ -51,11 +51,14 @@ struct UserPage {
 };
 
 // A user as it was before a change and as it is after it. When the change
-// would have left no active admin, nothing changed and `last_admin` is set.
+// would have left no active admin, nothing changed and `last_admin` is set;
+// when the acting account was no longer an active admin, nothing changed
+// and `actor_not_admin` is set.
 struct UserChange {
   User before;
   User after;
   bool last_admin = false;
+  bool actor_not_admin = false;
 };
 
 class UserRepository {
@@ -89,7 +92,8 @@ class UserRepository {
 
   // Update under a row lock, so that `before` is exactly what the change
   // replaced even when two admins change one account at once.
-  std::optional<UserChange> Change(const std::string& id, const UserUpdate& update);
+  std::optional<UserChange> Change(const std::string& id, const UserUpdate& update,
+                                   const std::optional<std::string>& actor_id = std::nullopt);
 
   // One page of the users matching every filter of `query`, newest first,
   // with the number of matches.

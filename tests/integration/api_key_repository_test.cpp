@@ -36,7 +36,7 @@ class ApiKeyRepositoryTest : public ::testing::Test {
 };
 
 TEST_F(ApiKeyRepositoryTest, CreatesAKeyThatAuthenticatesUntilRevoked) {
-  const auto created = keys_->Create("ci pipeline", domain::Role::kAgent, admin_id_);
+  const auto created = *keys_->Create("ci pipeline", domain::Role::kAgent, admin_id_);
   EXPECT_EQ(created.key.role, domain::Role::kAgent);
   EXPECT_FALSE(created.key.revoked_at);
   EXPECT_NE(created.secret.find(created.key.prefix), std::string::npos);
@@ -54,7 +54,7 @@ TEST_F(ApiKeyRepositoryTest, CreatesAKeyThatAuthenticatesUntilRevoked) {
 }
 
 TEST_F(ApiKeyRepositoryTest, RevokingAgainKeepsTheFirstTimeAndSaysSo) {
-  const auto created = keys_->Create("twice", domain::Role::kApiUser, admin_id_);
+  const auto created = *keys_->Create("twice", domain::Role::kApiUser, admin_id_);
   const auto first = keys_->Revoke(created.key.id);
   const auto second = keys_->Revoke(created.key.id);
   ASSERT_TRUE(first && second);
@@ -65,8 +65,8 @@ TEST_F(ApiKeyRepositoryTest, RevokingAgainKeepsTheFirstTimeAndSaysSo) {
 }
 
 TEST_F(ApiKeyRepositoryTest, ListsNewestFirstAndLeavesRevokedOutWhenAsked) {
-  const auto live = keys_->Create("live", domain::Role::kApiUser, admin_id_);
-  const auto dead = keys_->Create("dead", domain::Role::kApiUser, admin_id_);
+  const auto live = *keys_->Create("live", domain::Role::kApiUser, admin_id_);
+  const auto dead = *keys_->Create("dead", domain::Role::kApiUser, admin_id_);
   keys_->Revoke(dead.key.id);
 
   const auto all = keys_->List(1, 100, false);
@@ -90,14 +90,16 @@ TEST_F(ApiKeyRepositoryTest, AKeyStopsWorkingWhenItsCreatorIsNoLongerAnActiveAdm
         std::get<User>(users_->Create("creator" + std::to_string(change.is_active.has_value()) +
                                           admin_id_.substr(0, 8) + "@example.com",
                                       "C", "h", domain::Role::kAdmin));
-    const auto created = keys_->Create("service", domain::Role::kApiUser, creator.id);
+    const auto created = *keys_->Create("service", domain::Role::kApiUser, creator.id);
     ASSERT_TRUE(keys_->Authenticate(created.secret));
     ASSERT_TRUE(users_->Update(creator.id, change));
     EXPECT_FALSE(keys_->Authenticate(created.secret));
     EXPECT_FALSE(keys_->Find(created.key.id)->revoked_at);
   }
-  const auto orphan = keys_->Create("no creator", domain::Role::kApiUser, std::nullopt);
-  EXPECT_FALSE(keys_->Authenticate(orphan.secret));
+  // Nor can one be created for an account that is not an active admin.
+  const auto agent = std::get<User>(users_->Create(
+      "agent" + admin_id_.substr(0, 8) + "@example.com", "A", "h", domain::Role::kAgent));
+  EXPECT_FALSE(keys_->Create("not an admin's", domain::Role::kApiUser, agent.id));
 }
 
 }  // namespace

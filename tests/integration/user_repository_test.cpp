@@ -147,6 +147,20 @@ TEST_F(UserRepositoryTest, TheLastActiveAdminCannotBeDemotedOrDeactivated) {
   EXPECT_EQ(users_->List(admins).total, 1);
 }
 
+TEST_F(UserRepositoryTest, AnActorNoLongerAnActiveAdminChangesNothing) {
+  const auto actor = std::get<User>(users_->Create(UniqueEmail(), "A", "h", domain::Role::kAdmin));
+  const auto other = std::get<User>(users_->Create(UniqueEmail(), "O", "h", domain::Role::kAdmin));
+  const auto target = std::get<User>(users_->Create(UniqueEmail(), "T", "h", domain::Role::kUser));
+  EXPECT_FALSE(
+      users_->Change(target.id, {.role = domain::Role::kAgent}, actor.id)->actor_not_admin);
+
+  ASSERT_FALSE(users_->Change(actor.id, {.is_active = false}, other.id)->actor_not_admin);
+  const auto refused = users_->Change(target.id, {.role = domain::Role::kAdmin}, actor.id);
+  ASSERT_TRUE(refused);
+  EXPECT_TRUE(refused->actor_not_admin);
+  EXPECT_EQ(users_->FindById(target.id)->role, domain::Role::kAgent);
+}
+
 // Every account of this test carries `tag` in its email, so the filters can
 // be checked against the accounts the other tests create.
 TEST_F(UserRepositoryTest, ListFiltersByRoleActivityAndText) {

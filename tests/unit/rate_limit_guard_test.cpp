@@ -48,6 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
                       AddressCase{"10.0.0.1", "::ffff:198.51.100.7", "198.51.100.7"},
                       AddressCase{"10.0.0.1", "6.6.6.6, ::ffff:10.0.0.2", "6.6.6.6"},
                       AddressCase{"10.0.0.1", "2001:DB8:0::1", "2001:db8::1"},
+                      AddressCase{"10.0.0.1", "fe80::1%7", "fe80::1"},
                       // A hop that is not an address stops the walk where it stands.
                       AddressCase{"10.0.0.1", "198.51.100.7, not-an-address", "10.0.0.1"},
                       AddressCase{"10.0.0.1", "garbage, 10.0.0.2", "10.0.0.2"}));

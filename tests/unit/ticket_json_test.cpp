@@ -208,7 +208,8 @@ TEST(TimeFormat, ValidatesRfc3339) {
   for (const char* good :
        {"2026-12-03T10:00:00Z", "2026-12-03T10:00:00.5+02:00", "2024-02-29T23:59:59-11:30",
         "2026-12-03t10:00:00z", "0001-01-01T00:00:00Z", "0001-01-01T15:59:00+15:59",
-        "9999-12-31T23:59:58.999999Z", "9999-12-31T08:00:00-15:59"}) {
+        "9999-12-31T23:59:58.999999Z", "2026-01-01T00:00:00.123456789Z",
+        "9999-12-31T08:00:00-15:59"}) {
     EXPECT_TRUE(IsRfc3339(good)) << good;
   }
   for (const char* bad :
@@ -217,7 +218,7 @@ TEST(TimeFormat, ValidatesRfc3339) {
         // In UTC these fall in year 0 and year 10000, which cannot be written back.
         "0001-01-01T00:00:00+15:59", "0001-01-01T15:58:59+15:59", "9999-12-31T23:59:59-15:59",
         "9999-12-31T08:01:00-15:59", "9999-12-31T23:59:59Z", "9999-12-31T23:59:60Z",
-        "9999-12-31T23:59:59.9999995Z"}) {
+        "9999-12-31T23:59:59.9999995Z", "2026-01-01T00:00:00.1234567890Z"}) {
     EXPECT_FALSE(IsRfc3339(bad)) << bad;
   }
 }
@@ -241,6 +242,24 @@ TEST(DecodeCreate, RefusesNulCharactersInsteadOfTruncating) {
   TicketChanges changes;
   EXPECT_EQ(Paths(DecodeChanges(body, BodyKind::kCreate, changes)),
             (std::vector<std::string>{"metadata", "title"}));
+}
+
+TEST(DecodeCreate, RefusesMetadataNumbersThatPostgresWouldWriteOutAtLength) {
+  for (const double bad : {1e308, -1e15, 1e-300, -5e-10}) {
+    auto body = ValidCreate();
+    body["metadata"] = {{"n", json::array({1, bad})}};
+    TicketChanges changes;
+    const auto errors = DecodeChanges(body, BodyKind::kCreate, changes);
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_EQ(errors[0].path, "metadata");
+  }
+  for (const json good : {json(0.0), json(3.25), json(-1e14), json(2e-9),
+                          json(std::int64_t{9'000'000'000'000'000'000})}) {
+    auto body = ValidCreate();
+    body["metadata"] = {{"n", good}};
+    TicketChanges changes;
+    EXPECT_TRUE(DecodeChanges(body, BodyKind::kCreate, changes).empty()) << good;
+  }
 }
 
 TEST(DecodeCreate, RefusesMetadataNestedTooDeep) {
