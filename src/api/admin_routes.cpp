@@ -1,8 +1,5 @@
 #include "api/admin_routes.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "api/account_json.hpp"
 #include "api/reply.hpp"
 #include "domain/access.hpp"
@@ -16,16 +13,6 @@ using boost::asio::awaitable;
 using nlohmann::json;
 
 constexpr std::string_view kApiKeysPath = "/api/v1/api-keys/";
-
-// A path id as stored (PostgreSQL prints UUIDs in lower case), or "" when
-// it is not a UUID: such ids name nothing and answer 404.
-std::string PathId(const http::RequestContext& context, std::string_view name) {
-  std::string id(context.PathParam(name));
-  if (!domain::IsUuid(id)) return {};
-  std::transform(id.begin(), id.end(), id.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return id;
-}
 
 http::Problem UserNotFound(std::string_view id) {
   return http::NotFound("No user with id " + std::string(id) + ".");
@@ -90,7 +77,7 @@ class AdminRoutes {
     if (auto refused = Require(context, domain::Action::kUserManage)) {
       co_return Refuse(context, *refused);
     }
-    const auto id = PathId(context, "user_id");
+    const auto id = PathUuid(context, "user_id");
     if (id.empty()) co_return Reply(context, UserNotFound(context.PathParam("user_id")));
     const auto user = co_await Offload(blocking_, [&] { return stores_.users.FindById(id); });
     if (!user) co_return Reply(context, UserNotFound(id));
@@ -103,7 +90,7 @@ class AdminRoutes {
     if (auto refused = co_await RequireCurrentAdmin(context, domain::Action::kUserManage)) {
       co_return Refuse(context, *refused);
     }
-    const auto id = PathId(context, "user_id");
+    const auto id = PathUuid(context, "user_id");
     if (id.empty()) co_return Reply(context, UserNotFound(context.PathParam("user_id")));
     auto body = ReadJsonBody(context, true);
     if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
@@ -232,7 +219,7 @@ class AdminRoutes {
     if (auto refused = Require(context, domain::Action::kApiKeyManage)) {
       co_return Refuse(context, *refused);
     }
-    const auto id = PathId(context, "key_id");
+    const auto id = PathUuid(context, "key_id");
     if (id.empty()) co_return Reply(context, ApiKeyNotFound(context.PathParam("key_id")));
     const auto key = co_await Offload(blocking_, [&] { return stores_.api_keys.Find(id); });
     if (!key) co_return Reply(context, ApiKeyNotFound(id));
@@ -245,7 +232,7 @@ class AdminRoutes {
     if (auto refused = co_await RequireCurrentAdmin(context, domain::Action::kApiKeyManage)) {
       co_return Refuse(context, *refused);
     }
-    const auto id = PathId(context, "key_id");
+    const auto id = PathUuid(context, "key_id");
     if (id.empty()) co_return Reply(context, ApiKeyNotFound(context.PathParam("key_id")));
     const auto revoked = co_await Offload(blocking_, [&] { return stores_.api_keys.Revoke(id); });
     if (!revoked) co_return Reply(context, ApiKeyNotFound(id));

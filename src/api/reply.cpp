@@ -3,6 +3,8 @@
 #include "common/config.hpp"
 #include "domain/list_query.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace ticketd::api {
@@ -105,6 +107,14 @@ std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& c
     }
   }
   return precondition;
+}
+
+std::string PathUuid(const http::RequestContext& context, std::string_view name) {
+  std::string id(context.PathParam(name));
+  if (!domain::IsUuid(id)) return {};
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
 }
 
 std::string ETagOf(std::int64_t version) {

@@ -53,6 +53,10 @@ std::optional<domain::VersionPrecondition> IfMatch(const http::RequestContext& c
 
 std::string ETagOf(std::int64_t version);
 
+// The path parameter `name` as PostgreSQL prints UUIDs (lower case), or ""
+// when it is not a UUID: such ids name nothing and answer 404.
+std::string PathUuid(const http::RequestContext& context, std::string_view name);
+
 // Runs `work` on `pool` (database calls block) and resumes the caller on its
 // own executor with the result; exceptions travel back to the caller.
 template <typename Work>

@@ -13,6 +13,7 @@
 #include "api/authentication.hpp"
 #include "api/config_audit.hpp"
 #include "api/health_monitor.hpp"
+#include "api/knowledge_base_routes.hpp"
 #include "api/rate_limit_guard.hpp"
 #include "api/system_routes.hpp"
 #include "api/ticket_routes.hpp"
@@ -23,6 +24,7 @@
 #include "domain/credentials.hpp"
 #include "http/server.hpp"
 #include "storage/api_key_repository.hpp"
+#include "storage/article_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/migrator.hpp"
 #include "storage/pg_pool.hpp"
@@ -67,7 +69,8 @@ std::vector<storage::PreparedStatement> Statements() {
   auto statements = storage::TicketRepository::Statements();
   for (auto list :
        {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
-        storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements()}) {
+        storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements(),
+        storage::ArticleRepository::Statements()}) {
     statements.insert(statements.end(), list.begin(), list.end());
   }
   return statements;
@@ -145,6 +148,8 @@ int RunApi() {
                        .api_keys = api_keys,
                        .audit_events = audit_events},
                       authenticator, audit, blocking);
+  storage::ArticleRepository articles(pool);
+  api::AddKnowledgeBaseRoutes(router, articles, audit, blocking);
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();

@@ -16,11 +16,6 @@ constexpr std::size_t kMaxFilterLength = 200;
 constexpr std::size_t kMaxKeyName = 100;
 constexpr std::size_t kMaxFullName = 200;
 
-bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
-}
-
 std::string RoleList() {
   std::string names;
   for (const auto name : AllRoleNames())
@@ -35,7 +30,20 @@ std::optional<Role> DecodeRole(const json& value, const char* path, FieldErrors&
   return role;
 }
 
-// Text a client sends: a string of storable text, at most `max` characters.
+// A single-valued text filter of at most kMaxFilterLength bytes; empty means absent.
+void DecodeTextParam(const QueryParams& params, const char* name, std::optional<std::string>& out,
+                     FieldErrors& errors) {
+  const auto* value = SingleParam(params, name);
+  if (value == nullptr || value->empty()) return;
+  if (value->size() > kMaxFilterLength) {
+    errors.push_back({name, "must be at most " + std::to_string(kMaxFilterLength) + " bytes"});
+    return;
+  }
+  out = *value;
+}
+
+}  // namespace
+
 std::optional<std::string> DecodeText(const json& value, const char* path, std::size_t max,
                                       FieldErrors& errors) {
   if (!value.is_string()) {
@@ -53,20 +61,6 @@ std::optional<std::string> DecodeText(const json& value, const char* path, std::
   }
   return text;
 }
-
-// A single-valued text filter of at most kMaxFilterLength bytes; empty means absent.
-void DecodeTextParam(const QueryParams& params, const char* name, std::optional<std::string>& out,
-                     FieldErrors& errors) {
-  const auto* value = SingleParam(params, name);
-  if (value == nullptr || value->empty()) return;
-  if (value->size() > kMaxFilterLength) {
-    errors.push_back({name, "must be at most " + std::to_string(kMaxFilterLength) + " bytes"});
-    return;
-  }
-  out = *value;
-}
-
-}  // namespace
 
 FieldErrors DecodeUserQuery(const QueryParams& params, UserQuery& out) {
   FieldErrors errors;

@@ -79,6 +79,13 @@ struct ProfileChange {
 };
 FieldErrors DecodeProfileChange(const nlohmann::json& body, ProfileChange& out);
 
+// Building blocks of the body decoders here and in domain/article.hpp.
+
+// Text a client sends: a string of storable text of at most `max` code
+// points (0: no limit); otherwise std::nullopt with one error at `path`.
+std::optional<std::string> DecodeText(const nlohmann::json& value, const char* path,
+                                      std::size_t max, FieldErrors& errors);
+
 // False (with a `body` error) when `body` is not an object; otherwise adds
 // one error per member not in `known` and answers true.
 bool CheckMembers(const nlohmann::json& body, std::span<const std::string_view> known,

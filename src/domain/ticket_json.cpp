@@ -25,11 +25,6 @@ constexpr std::array<std::string_view, 11> kReadOnly = {
     "id",          "version",   "created_by_id", "created_at",  "updated_at", "last_activity_at",
     "resolved_at", "closed_at", "ai_analysis",   "attachments", "is_deleted"};
 
-bool IsBlank(const std::string& text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
-}
-
 // Why PostgreSQL's jsonb (or a client) cannot hold `root`, or std::nullopt.
 // Walks iteratively so that hostile nesting cannot exhaust the stack.
 std::optional<std::string> CheckJsonTree(const json& root) {
@@ -331,6 +326,11 @@ FieldErrors DecodeChanges(const json& body, BodyKind kind, TicketChanges& out) {
     if (!body.contains(member)) decode.Fail(std::string(member), "is required");
   }
   return errors;
+}
+
+std::optional<std::vector<std::string>> DecodeTags(const json& value, const std::string& path,
+                                                   FieldErrors& errors) {
+  return Decoder(errors).Tags(path, value);
 }
 
 Ticket NewTicket(const TicketChanges& changes, const std::string& created_by_id) {

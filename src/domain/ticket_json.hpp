@@ -51,6 +51,12 @@ enum class BodyKind {
 // order the members appear; `out` is meaningful only when none are returned.
 FieldErrors DecodeChanges(const nlohmann::json& body, BodyKind kind, TicketChanges& out);
 
+// Decodes a `tags` array as tickets (and knowledge base articles) take it:
+// at most 50 non-blank strings of at most 64 characters, duplicates dropped
+// in order. Errors are recorded under `path` ("tags[3]" for one element).
+std::optional<std::vector<std::string>> DecodeTags(const nlohmann::json& value,
+                                                   const std::string& path, FieldErrors& errors);
+
 // Builds a new ticket from decoded create changes. The id and times are
 // filled by storage; `created_by_id` is the caller's identity.
 Ticket NewTicket(const TicketChanges& changes, const std::string& created_by_id);

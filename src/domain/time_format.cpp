@@ -99,6 +99,11 @@ std::size_t CodePointCount(std::string_view text) {
   }));
 }
 
+bool IsBlank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
 bool IsStorableText(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {

@@ -1,4 +1,5 @@
-// RFC 3339 time handling shared by the domain and the layers around it.
+// RFC 3339 time handling and the text checks shared by the domain and the
+// layers around it.
 #pragma once
 
 #include <chrono>
@@ -23,5 +24,8 @@ bool IsStorableText(std::string_view text);
 // The number of code points in UTF-8 `text` (continuation bytes are not
 // counted); what "characters" means in every length limit.
 std::size_t CodePointCount(std::string_view text);
+
+// Whether `text` holds only spaces, tabs and line breaks (or nothing).
+bool IsBlank(std::string_view text);
 
 }  // namespace ticketd::domain

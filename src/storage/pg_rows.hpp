@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -25,6 +26,22 @@ inline std::string ByteaParam(const std::string& bytes) {
     out += kDigits[static_cast<unsigned char>(c) & 0xF];
   }
   return out;
+}
+
+// A PostgreSQL text[] literal of `values`: every element quoted and escaped,
+// since tags may hold any text.
+inline std::string ArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
 }
 
 }  // namespace ticketd::storage

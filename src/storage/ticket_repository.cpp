@@ -117,6 +117,23 @@ SELECT
   (SELECT count(*) FROM live, today WHERE resolved_at >= today.start)
 )sql";
 
+// Words of $2 joined by OR, since a description shares some words with its
+// duplicate, rarely all of them; $1 is compared with titles by trigrams.
+constexpr const char* kSimilar = R"sql(
+WITH q AS (SELECT to_tsquery('english',
+                             replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')) AS query)
+SELECT id::text, title, status, category,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+  similarity(title, $1)::float8, ts_rank_cd(search_vector, q.query, 32)::float8
+FROM tickets, q
+WHERE deleted_at IS NULL
+  AND ($3::uuid IS NULL OR created_by_id = $3::uuid)
+  AND (title % $1 OR search_vector @@ q.query)
+ORDER BY greatest(similarity(title, $1), ts_rank_cd(search_vector, q.query, 32)) DESC,
+  created_at DESC
+LIMIT $4
+)sql";
+
 constexpr const char* kInsertName = "ticket_insert";
 constexpr const char* kSelectOneName = "ticket_select";
 constexpr const char* kSelectForUpdateName = "ticket_select_for_update";
@@ -124,6 +141,7 @@ constexpr const char* kUpdateName = "ticket_update";
 constexpr const char* kSoftDeleteName = "ticket_soft_delete";
 constexpr const char* kListCountName = "ticket_count";
 constexpr const char* kStatsName = "ticket_stats";
+constexpr const char* kSimilarName = "ticket_similar";
 
 std::string ListPageName(std::size_t index) {
   return "ticket_page_" + std::to_string(index);
@@ -159,22 +177,6 @@ Ticket FromRow(const pqxx::row& row) {
   t.closed_at = OptionalText(row[23]);
   t.version = row[24].as<std::int64_t>();
   return t;
-}
-
-// A PostgreSQL array literal of plain words (tags may hold any text, so
-// every element is quoted and escaped).
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const auto& value : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (const char c : value) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
 }
 
 template <typename Enum>
@@ -215,6 +217,7 @@ std::vector<PreparedStatement> TicketRepository::Statements() {
       {kSoftDeleteName, kSoftDelete},
       {kListCountName, kListCount},
       {kStatsName, kStats},
+      {kSimilarName, kSimilar},
   };
   for (std::size_t i = 0; i < kListPage.size(); ++i) {
     statements.push_back({ListPageName(i), kListPage[i]});
@@ -276,6 +279,23 @@ TicketPage TicketRepository::List(const domain::ListQuery& query) {
   for (const auto& row : rows)
     page.items.push_back(FromRow(row));
   return page;
+}
+
+std::vector<SimilarTicket> TicketRepository::FindSimilar(
+    const std::string& title, const std::string& text,
+    const std::optional<std::string>& created_by_id, int limit) {
+  auto lease = pool_.Acquire();
+  pqxx::nontransaction tx(*lease);
+  const auto rows = tx.exec_prepared(kSimilarName, title, text, created_by_id, limit);
+  std::vector<SimilarTicket> similar;
+  similar.reserve(rows.size());
+  for (const auto& row : rows) {
+    similar.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                       domain::ParseStatus(row[2].c_str()).value_or(domain::Status::kNew),
+                       domain::ParseCategory(row[3].c_str()).value_or(domain::Category::kGeneral),
+                       row[4].as<std::string>(), row[5].as<double>(), row[6].as<double>()});
+  }
+  return similar;
 }
 
 UpdateOutcome TicketRepository::Update(

@@ -61,6 +61,17 @@ struct TicketStats {
   std::int64_t resolved_today = 0;
 };
 
+// A ticket that reads like a given text (the agent's find_similar_tickets).
+struct SimilarTicket {
+  std::string id;
+  std::string title;
+  domain::Status status = domain::Status::kNew;
+  domain::Category category = domain::Category::kGeneral;
+  std::string created_at;
+  double title_similarity = 0;  // trigram similarity of the titles, 0..1
+  double text_rank = 0;         // full-text rank over title and description, 0..1
+};
+
 class TicketRepository {
  public:
   // `pool` must have been created with Statements() among its statements.
@@ -76,6 +87,14 @@ class TicketRepository {
   std::optional<domain::Ticket> Find(const std::string& id);
 
   TicketPage List(const domain::ListQuery& query);
+
+  // At most `limit` live tickets whose title is trigram-similar to `title`
+  // or whose text shares words with `text`, best first; only those created
+  // by `created_by_id` when it is given (a user's search stays in its own
+  // tickets).
+  std::vector<SimilarTicket> FindSimilar(const std::string& title, const std::string& text,
+                                         const std::optional<std::string>& created_by_id,
+                                         int limit);
 
   // Loads the ticket under a row lock, runs `check` (when given) before
   // anything else, checks `precondition` when given, applies `changes`
