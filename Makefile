@@ -9,13 +9,14 @@ FORMAT_DIRS := $(wildcard src tests bench fuzz)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) \
 	-not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: help deps build run test bench format format-check clean services-start services-stop fuzz
+.PHONY: help deps build run test bench format format-check clean services-start services-stop fuzz \
+	image image-test checks static-analysis
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' \
 		$(MAKEFILE_LIST)
 
-deps: ## install missing Debian packages and web/node_modules
+deps: ## install missing Debian packages, web/node_modules and tools/node_modules
 	scripts/deps.sh
 
 build: deps ## build the release binary (build/release/ticketd)
@@ -27,6 +28,18 @@ run: ## build, start PostgreSQL and Redis in .run/, serve the API on PORT (8000)
 
 test: ## ASan+UBSan build, CTest, Node contract and end-to-end tests
 	scripts/test.sh
+
+checks: deps ## the pipeline checks alone (actionlint, action-validator, yamllint, ShellCheck, secretlint)
+	scripts/checks.sh
+
+static-analysis: ## cppcheck and clang-tidy over src/ (CI's lint job)
+	scripts/static-analysis.sh
+
+image: ## build the production image (Dockerfile.prod) with buildah as ticketd:local
+	scripts/image.sh build
+
+image-test: ## build the image, run every role with podman against private services, print its size
+	scripts/image.sh test
 
 bench: ## wrk benchmark of the release build (see bench/README.md)
 	bench/run.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running, testing and benchmarking ticketd need:
-# Debian packages (only those missing) and the Node tools of web/ (only when
-# web/node_modules is missing or older than the lockfile). A second run with
+# Debian packages (only those missing) and the Node packages of web/ (docs
+# assets, test tools) and tools/ (the pipeline checks of scripts/checks.sh),
+# each only when its node_modules is missing or older than its lockfile. A second run with
 # everything present does no network I/O and finishes in about a second.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ readonly PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   prometheus-cpp-dev libyaml-cpp-dev libsodium-dev libssl-dev
   postgresql-15 postgresql-client-15 redis-server redis-tools
-  wrk curl jq openssl iproute2 util-linux clang-format shellcheck
+  wrk curl jq openssl iproute2 util-linux clang-format shellcheck yamllint git
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -63,19 +64,20 @@ install_packages() {
 }
 
 install_node_modules() {
-  local web="$1"
-  local lock="${web}/package-lock.json"
+  local dir="$1"
+  local name="${dir##*/}"
+  local lock="${dir}/package-lock.json"
   # npm ci writes this file last, so its age is the age of the install.
-  local marker="${web}/node_modules/.package-lock.json"
+  local marker="${dir}/node_modules/.package-lock.json"
 
   [[ -f "${lock}" ]] || die "missing ${lock}"
   if [[ -f "${marker}" && ! "${lock}" -nt "${marker}" ]]; then
-    log "web/node_modules: up to date"
+    log "${name}/node_modules: up to date"
     return 0
   fi
 
-  log "running npm ci in web/"
-  (cd "${web}" && npm ci --no-audit --no-fund) || die "npm ci failed in ${web}"
+  log "running npm ci in ${name}/"
+  (cd "${dir}" && npm ci --no-audit --no-fund) || die "npm ci failed in ${dir}"
 }
 
 main() {
@@ -85,6 +87,7 @@ main() {
   command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script expects Debian 12"
   install_packages
   install_node_modules "${root}/web"
+  install_node_modules "${root}/tools"
 }
 
 main "$@"

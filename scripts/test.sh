@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What `make test` (and so CI) does: builds with ASan and UBSan, runs the
 # CTest suite and the Node contract and end-to-end tests against real
-# PostgreSQL and Redis. Uses DATABASE_URL and REDIS_URL when both are set,
-# else starts throwaway instances. Exits non-zero when anything failed.
+# PostgreSQL and Redis, then the pipeline checks of scripts/checks.sh
+# (workflows, YAML, shell scripts, secrets). Uses DATABASE_URL and REDIS_URL
+# when both are set, else starts throwaway instances. Exits non-zero when
+# anything failed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,7 +74,7 @@ build() {
 verdict() { if [[ "$1" -eq 0 ]]; then printf 'PASS'; else printf 'FAIL'; fi; }
 
 main() {
-  local ctest_status=0 node_status=0 started="${SECONDS}"
+  local ctest_status=0 node_status=0 checks_status=0 started="${SECONDS}"
   cd "${ROOT}"
   trap cleanup EXIT
   trap 'exit 130' INT
@@ -88,11 +90,13 @@ main() {
   run_ctest || ctest_status=$?
   run_node_tests || node_status=$?
   stop_services
+  "${ROOT}/scripts/checks.sh" || checks_status=$?
 
   local result=PASSED
-  if ((ctest_status != 0 || node_status != 0)); then result=FAILED; fi
-  printf 'test.sh: %s (ctest %s, node %s) in %ss\n' "${result}" "$(verdict "${ctest_status}")" \
-    "$(verdict "${node_status}")" "$((SECONDS - started))"
+  if ((ctest_status != 0 || node_status != 0 || checks_status != 0)); then result=FAILED; fi
+  printf 'test.sh: %s (ctest %s, node %s, checks %s) in %ss\n' "${result}" \
+    "$(verdict "${ctest_status}")" "$(verdict "${node_status}")" "$(verdict "${checks_status}")" \
+    "$((SECONDS - started))"
   [[ "${result}" == PASSED ]]
 }
 

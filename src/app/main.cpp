@@ -22,6 +22,7 @@
 #include "common/log.hpp"
 #include "domain/access.hpp"
 #include "domain/credentials.hpp"
+#include "http/health_probe.hpp"
 #include "http/server.hpp"
 #include "storage/api_key_repository.hpp"
 #include "storage/article_repository.hpp"
@@ -233,6 +234,22 @@ int RunMigrate(const std::string& action) {
   }
 }
 
+// `ticketd healthcheck [api]`: the image's HEALTHCHECK. Asks the role
+// running beside it (the API: GET /health/live on HOST, PORT) for an answer
+// within kHealthcheckDeadline; 0 when it answered 2xx, else 1 (also for a
+// configuration error), with one line saying what it saw.
+constexpr std::chrono::milliseconds kHealthcheckDeadline{3000};
+
+int RunHealthcheck() {
+  const auto config = LoadOrExplain({.database = false, .redis = false});
+  if (!config) return kExitFailure;
+  const auto result = http::Probe(
+      {.host = http::ProbeHost(config->bind_address), .port = config->port, .path = "/health/live"},
+      kHealthcheckDeadline);
+  std::printf("healthcheck api: %s\n", result.detail.c_str());
+  return result.healthy ? 0 : kExitFailure;
+}
+
 struct UserOptions {
   std::string email;
   std::string full_name;
@@ -333,10 +350,18 @@ int main(int argc, char** argv) {
   user_create->add_flag("--update", user_options.update,
                         "when the email exists, set its name, role and password and reactivate it");
 
+  auto* healthcheck = app.add_subcommand(
+      "healthcheck", "exit 0 when the role on this host answers its liveness probe, else 1");
+  std::string healthcheck_role = "api";
+  healthcheck->add_option("role", healthcheck_role, "the role to ask (api: /health/live on PORT)")
+      ->check(CLI::IsMember({"api"}))
+      ->default_val("api");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*api) return RunApi();
   if (*migrate) return RunMigrate(action);
   if (*user_create) return RunUserCreate(user_options);
+  if (*healthcheck) return RunHealthcheck();
   return 0;
 }

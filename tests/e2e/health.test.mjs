@@ -2,6 +2,7 @@
 // document and its pages, and the one access log line per request.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 
@@ -9,11 +10,13 @@ import {
   api,
   createTicket,
   expectJson,
+  freePort,
   openapi,
   Server,
   server,
   skipReason,
   sleep,
+  ticketdBin,
   uniqueTag,
   useServer,
 } from './harness.mjs';
@@ -69,6 +72,22 @@ describe('health, version, metrics and documentation', { skip: skipReason }, () 
 
     test('/health/live answers 200', async () => {
       expectJson(await api('GET', '/health/live'), 200, 'Liveness');
+    });
+
+    test('ticketd healthcheck exits 0 beside a serving API and 1 where nothing listens', async () => {
+      const healthcheck = (port) =>
+        spawnSync(ticketdBin, ['healthcheck'], {
+          env: { ...process.env, ENVIRONMENT: 'testing', HOST: '127.0.0.1', PORT: String(port) },
+          encoding: 'utf8',
+          timeout: 15000,
+        });
+      const up = healthcheck(server().port);
+      assert.equal(up.status, 0, `stdout: ${up.stdout} stderr: ${up.stderr}`);
+      assert.match(up.stdout, /^healthcheck api: HTTP 200$/m);
+
+      const down = healthcheck(await freePort());
+      assert.equal(down.status, 1, `stdout: ${down.stdout} stderr: ${down.stderr}`);
+      assert.match(down.stdout, /^healthcheck api: cannot connect to 127\.0\.0\.1:\d+/m);
     });
 
     test('/health/ready answers 200 with database, Redis and schema checks ok', async () => {
