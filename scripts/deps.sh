@@ -10,7 +10,7 @@ readonly PACKAGES=(
   g++ cmake ninja-build pkg-config make
   libboost-dev libboost-system-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
-  prometheus-cpp-dev libyaml-cpp-dev libsodium-dev libssl-dev
+  prometheus-cpp-dev libyaml-cpp-dev libsodium-dev libssl-dev libcurl4-openssl-dev
   postgresql-15 postgresql-client-15 redis-server redis-tools
   wrk curl jq openssl iproute2 util-linux clang-format shellcheck yamllint git
 )

@@ -11,6 +11,7 @@
 #include "common/build_info.hpp"
 #include "common/embedded_files.hpp"
 #include "common/log.hpp"
+#include "common/yaml_json.hpp"
 
 namespace ticketd::api {
 namespace {
@@ -93,46 +94,6 @@ constexpr std::string_view kLandingPage = R"html(<!DOCTYPE html>
 </html>
 )html";
 
-json YamlToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& item : node)
-        out[item.first.as<std::string>()] = YamlToJson(item.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node)
-        out.push_back(YamlToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      // Quoted scalars stay strings; plain ones follow YAML's core schema.
-      const std::string& text = node.Scalar();
-      if (node.Tag() == "!") return text;
-      if (text == "true" || text == "True" || text == "TRUE") return true;
-      if (text == "false" || text == "False" || text == "FALSE") return false;
-      if (text == "null" || text == "~" || text == "Null" || text == "NULL") return nullptr;
-      if (!text.empty() &&
-          (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' || text[0] == '+')) {
-        std::size_t used = 0;
-        try {
-          const long long integer = std::stoll(text, &used);
-          if (used == text.size()) return integer;
-          const double real = std::stod(text, &used);
-          if (used == text.size()) return real;
-        } catch (const std::exception&) {
-          // not a number: a string
-        }
-      }
-      return text;
-    }
-    default:
-      return nullptr;
-  }
-}
-
 // ReDoc's bundle shows a logo from Redocly's CDN; the page must not reach
 // out, so the address becomes an empty image (the bundle hides it on error).
 std::string WithoutCdn(std::string contents) {
@@ -173,7 +134,7 @@ json CheckJson(const CheckResult& check) {
 json OpenApiAsJson() {
   const auto yaml = embedded::Find("openapi.yaml");
   if (!yaml) throw std::logic_error("openapi.yaml is not embedded in this build");
-  return YamlToJson(YAML::Load(std::string(*yaml)));
+  return common::YamlToJson(YAML::Load(std::string(*yaml)));
 }
 
 void AddSystemRoutes(http::Router& router, SystemDependencies dependencies) {
