@@ -11,6 +11,7 @@
 //
 //   ticketd-accuracy [--folds K] [--by-group] [--built-in] [--data DIR]
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -55,10 +56,17 @@ int main(int argc, char** argv) {
   int folds = 5;
   bool built_in = false;
   bool by_group = false;
+  accuracy::TrainOptions train;
   std::string data_dir = accuracy::DataDir();
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--folds") == 0 && i + 1 < argc) {
       folds = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--l2") == 0 && i + 1 < argc) {
+      train.l2 = std::atof(argv[++i]);
+    } else if (std::strcmp(argv[i], "--epochs") == 0 && i + 1 < argc) {
+      train.epochs = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--min-count") == 0 && i + 1 < argc) {
+      train.min_count = static_cast<std::size_t>(std::atol(argv[++i]));
     } else if (std::strcmp(argv[i], "--by-group") == 0) {
       by_group = true;
     } else if (std::strcmp(argv[i], "--built-in") == 0) {
@@ -94,7 +102,7 @@ int main(int argc, char** argv) {
       }
     }
   } else {
-    const accuracy::TrainOptions options;
+    const auto& options = train;
     for (int fold = 0; fold < folds; ++fold) {
       const auto mask = accuracy::FoldMask(sets, folds, fold, by_group);
       const auto model = accuracy::Train(sets, options, &mask);

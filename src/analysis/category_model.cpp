@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "analysis/category_weights.hpp"
 #include "analysis/text.hpp"
@@ -59,6 +60,81 @@ bool IsQuestionTitle(std::string_view title) {
   return std::find(std::begin(kOpeners), std::end(kOpeners), words.front()) != std::end(kOpeners);
 }
 
+// Hand-written word families of each kind of request. A text gets "k:"
+// features for the families its words fall in, so that the model can
+// learn what a family means from some texts and apply it to words of the
+// family it never saw in training (a refund intent teaches "fee").
+enum Family : std::size_t { kBilling, kAccess, kDefect, kWish, kAsk, kService, kFamilyCount };
+
+constexpr std::string_view kFamilyNames[kFamilyCount] = {"billing", "access",  "defect",
+                                                         "wish",    "ask",     "service"};
+
+const std::unordered_map<std::string, Family>& FamilyOfStem() {
+  static const auto kTable = [] {
+    const std::pair<Family, std::vector<std::string_view>> lists[] = {
+        {kBilling,
+         {"refund", "invoice", "bill", "billing", "billed", "payment", "pay", "paid", "charge",
+          "charged", "fee", "fees", "price", "pricing", "cost", "money", "card", "credit", "debit",
+          "paypal", "transaction", "receipt", "subscription", "reimburse", "reimbursement",
+          "compensation", "cash", "bank", "installment", "overcharged", "discount", "tax", "vat"}},
+        {kAccess,
+         {"account", "accounts", "password", "passwords", "login", "logon", "signin", "signup",
+          "register", "registration", "username", "profile", "credential", "credentials", "2fa",
+          "authentication", "authenticate", "locked", "lockout", "verification", "verify",
+          "permission", "permissions", "role", "sso", "otp", "unlock", "membership"}},
+        {kDefect,
+         {"crash", "crashes", "crashed", "error", "errors", "exception", "fail", "fails",
+          "failed", "failure", "broken", "bug", "regression", "traceback", "segfault", "freeze",
+          "freezes", "hang", "hangs", "incorrect", "wrong", "unexpected", "unexpectedly",
+          "doesnt", "isnt", "wont", "leak", "corrupt", "corrupted", "undefined", "null",
+          "stuck", "invalid", "glitch", "abort", "aborted", "panic", "throws", "thrown"}},
+        {kWish,
+         {"feature", "add", "adding", "option", "allow", "allowing", "enable", "proposal",
+          "propose", "suggest", "suggestion", "enhancement", "improve", "improvement", "wish",
+          "nice", "ability", "configurable", "customize", "customizable", "implement", "introduce",
+          "idea", "request", "requesting", "extend", "missing", "provide", "offer", "prefer"}},
+        {kAsk,
+         {"how", "what", "why", "question", "questions", "possible", "wonder", "wondering",
+          "understand", "documentation", "docs", "example", "examples", "tutorial", "explain",
+          "clarify", "clarification", "advice", "recommend", "recommended", "guide", "confused",
+          "meaning", "difference", "anyone", "somebody", "tips", "learn", "usage"}},
+        {kService,
+         {"order", "orders", "delivery", "deliver", "shipping", "ship", "shipment", "package",
+          "parcel", "track", "tracking", "address", "newsletter", "unsubscribe", "complaint",
+          "complain", "feedback", "review", "agent", "human", "operator", "representative",
+          "contact", "call", "phone", "speak", "talk", "purchase", "purchased", "item", "items",
+          "product", "store", "courier"}},
+    };
+    std::unordered_map<std::string, Family> table;
+    for (const auto& [family, words] : lists) {
+      for (auto word : words) table.emplace(text::Stem(word), family);
+    }
+    return table;
+  }();
+  return kTable;
+}
+
+// Adds "k:<family>" for one hit and "k:<family>+" for two or more, with a
+// "kt:" prefix for hits in the title.
+void AddFamilies(const std::array<std::size_t, kFamilyCount>& hits, std::string_view prefix,
+                 std::vector<std::string>& out) {
+  for (std::size_t f = 0; f < kFamilyCount; ++f) {
+    if (hits[f] == 0) continue;
+    out.push_back(std::string(prefix) + std::string(kFamilyNames[f]));
+    if (hits[f] >= 2) out.push_back(std::string(prefix) + std::string(kFamilyNames[f]) + "+");
+  }
+}
+
+void CountFamilies(const std::vector<std::string>& words,
+                   std::array<std::size_t, kFamilyCount>& hits) {
+  const auto& table = FamilyOfStem();
+  for (const auto& word : words) {
+    if (const auto found = table.find(text::Stem(word)); found != table.end()) {
+      ++hits[found->second];
+    }
+  }
+}
+
 std::string LengthBucket(std::size_t words) {
   if (words == 0) return "s:len0";
   if (words <= 10) return "s:len1";
@@ -79,7 +155,12 @@ std::size_t ModelClassIndex(std::string_view category) {
 
 std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body) {
   std::vector<std::string> out;
-  AddWords(text::Words(title), "t:", out);
+  const auto title_words = text::Words(title);
+  AddWords(title_words, "t:", out);
+  std::array<std::size_t, kFamilyCount> title_hits{};
+  std::array<std::size_t, kFamilyCount> body_hits{};
+  CountFamilies(title_words, title_hits);
+  AddFamilies(title_hits, "kt:", out);
   if (IsQuestionTitle(title)) out.emplace_back("s:title_question");
 
   if (body.size() > kFeatureBodyBytes) body = body.substr(0, kFeatureBodyBytes);
@@ -128,7 +209,9 @@ std::vector<std::string> CategoryFeatures(std::string_view title, std::string_vi
     const auto words = text::Words(prose);
     prose_words += words.size();
     AddWords(words, "w:", out);
+    CountFamilies(words, body_hits);
   }
+  AddFamilies(body_hits, "k:", out);
 
   if (has_code) out.emplace_back("s:code");
   if (has_log) out.emplace_back("s:log");
@@ -227,6 +310,8 @@ std::string DescribeFeature(std::string_view feature) {
   if (feature == "s:image") return "contains a screenshot";
   if (feature == "s:question" || feature == "s:title_question") return "asked as a question";
   if (text::StartsWith(feature, "s:len")) return "length of the text";
+  if (text::StartsWith(feature, "kt:")) return "title words of kind " + words(feature.substr(3));
+  if (text::StartsWith(feature, "k:")) return "words of kind " + words(feature.substr(2));
   return std::string(feature);
 }
 

@@ -227,6 +227,15 @@ bool IsErrorLine(std::string_view line) {
                      [&](std::string_view m) { return Has(line, m); });
 }
 
+// A frame or header of a stack trace (Python, Java, JavaScript, C#, gdb).
+bool IsTraceLine(std::string_view line) {
+  const auto trimmed = text::Trim(line);
+  if (text::StartsWith(trimmed, "Traceback (") || text::StartsWith(trimmed, "File \"")) return true;
+  if (text::StartsWith(trimmed, "at ") && Has(trimmed, "(")) return true;
+  return text::StartsWith(trimmed, "#") && trimmed.size() > 3 && Has(trimmed, " in ") &&
+         std::isdigit(static_cast<unsigned char>(trimmed[1])) != 0;
+}
+
 // First match of one of `names` (lower-case) in `lower`, with the version
 // that follows it: "windows 11", "chrome 120.0.6099".
 std::string FindNamed(std::string_view lower, std::string_view original,
@@ -374,8 +383,14 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
       out.has_code = true;
       continue;
     }
+    if (in_code && section == Section::kSteps && d.steps_to_reproduce.empty() && !trimmed.empty()) {
+      // Steps given as code: the first line says what to run.
+      d.steps_to_reproduce.push_back("Run the code or commands of the report, starting with: " +
+                                     text::Shorten(trimmed, 120));
+    }
     if (in_code || text::LooksLikeLogLine(line)) {
-      if (!in_code) out.has_log = true;
+      // A fenced block is code unless it holds a trace or error output.
+      if (!in_code || IsTraceLine(line) || IsErrorLine(line)) out.has_log = true;
       if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
       ScanErrorCodes(line, d.error_codes);
       if (section == Section::kEnvironment) ScanVersions(line, d.environment.app_versions);

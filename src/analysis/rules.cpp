@@ -20,6 +20,17 @@ bool Negated(std::string_view lower, std::size_t pos) {
   return false;
 }
 
+// Lead bytes of the three-byte UTF-8 sequences of CJK scripts (kana, Han,
+// Hangul), which are written without spaces between words.
+bool IsCjkLead(unsigned char c) { return c >= 0xE3 && c <= 0xED; }
+
+// The lead byte of the last code point of `s` (not empty).
+unsigned char LastLead(std::string_view s) {
+  auto i = s.size() - 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return static_cast<unsigned char>(s[i]);
+}
+
 std::size_t LevelIndex(std::string_view level) {
   for (std::size_t i = 0; i < 4; ++i) {
     if (kLevels[i] == level) return i;
@@ -47,12 +58,17 @@ std::vector<std::string> FindPhrases(std::string_view lower,
                                      std::span<const std::string_view> phrases) {
   std::vector<std::string> found;
   for (auto phrase : phrases) {
+    if (phrase.empty()) continue;
+    // CJK words have no spaces around them: their edges need no boundary.
+    const bool open_left = IsCjkLead(static_cast<unsigned char>(phrase.front()));
+    const bool open_right = IsCjkLead(LastLead(phrase));
     std::size_t pos = 0;
     while ((pos = lower.find(phrase, pos)) != std::string_view::npos) {
       const auto end = pos + phrase.size();
-      const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
-      const bool right =
-          end >= lower.size() || !text::IsWordByte(static_cast<unsigned char>(lower[end]));
+      const bool left = open_left || pos == 0 ||
+                        !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
+      const bool right = open_right || end >= lower.size() ||
+                         !text::IsWordByte(static_cast<unsigned char>(lower[end]));
       if (left && right && !Negated(lower, pos)) {
         found.emplace_back(phrase);
         break;
