@@ -29,8 +29,8 @@ using PriorityMix = std::map<std::string, std::map<std::string, std::size_t>>;
 
 std::string Predict(const accuracy::Example& e, const analysis::CategoryModel* model,
                     PriorityMix& priorities) {
-  const auto result =
-      analysis::Analyze({.text = e.body, .title = e.title}, {.max_input_chars = 1'000'000, .model = model});
+  const auto result = analysis::Analyze({.text = e.body, .title = e.title},
+                                        {.max_input_chars = 1'000'000, .model = model});
   const auto* analysis = std::get_if<analysis::Analysis>(&result);
   if (analysis == nullptr) return "(refused)";
   ++priorities[e.label][analysis->priority.value];
@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
       data_dir = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: ticketd-accuracy [--folds K] [--by-group] [--built-in] [--data DIR]\n");
+      std::fprintf(stderr,
+                   "usage: ticketd-accuracy [--folds K] [--by-group] [--built-in] [--data DIR]\n");
       return 2;
     }
   }
@@ -119,7 +120,8 @@ int main(int argc, char** argv) {
   if (!built_in && by_group) mode += ", folds by project / intent";
   for (std::size_t s = 0; s < sets.size(); ++s) {
     std::vector<std::string> gold;
-    for (const auto& e : sets[s]->examples) gold.push_back(e.label);
+    for (const auto& e : sets[s]->examples)
+      gold.push_back(e.label);
     const auto report = accuracy::Score(sets[s]->classes, gold, predicted[s]);
     std::printf("%s", accuracy::Format(sets[s]->name + ", category, " + mode, report).c_str());
     PrintPriorities(sets[s]->name, priorities[s]);

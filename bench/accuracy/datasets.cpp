@@ -107,8 +107,8 @@ std::optional<DataSet> LoadSupportIntents(const std::string& path) {
   const auto intent = Column(header, "intent");
   if (!instruction || !category || !intent) return std::nullopt;
   const std::map<std::string, std::string> mapping = {
-      {"PAYMENT", "billing"},          {"INVOICE", "billing"},        {"REFUND", "billing"},
-      {"CANCELLATION_FEE", "billing"}, {"ACCOUNT", "user_access"},    {"ORDER", "general"},
+      {"PAYMENT", "billing"},          {"INVOICE", "billing"},          {"REFUND", "billing"},
+      {"CANCELLATION_FEE", "billing"}, {"ACCOUNT", "user_access"},      {"ORDER", "general"},
       {"DELIVERY", "general"},         {"SHIPPING_ADDRESS", "general"}, {"CONTACT", "general"},
       {"FEEDBACK", "general"},         {"NEWSLETTER", "general"}};
 
@@ -141,9 +141,11 @@ std::vector<std::vector<bool>> FoldMask(const std::vector<const DataSet*>& sets,
       // Whole groups (a GitHub project, a support intent) go to one fold, so
       // the held-out texts come from projects or intents training never saw.
       std::map<std::string, int> group_fold;
-      for (const auto& e : set->examples) group_fold.emplace(e.group, 0);
+      for (const auto& e : set->examples)
+        group_fold.emplace(e.group, 0);
       int next = 0;
-      for (auto& [group, assigned] : group_fold) assigned = next++ % folds;
+      for (auto& [group, assigned] : group_fold)
+        assigned = next++ % folds;
       std::vector<bool> held(set->examples.size(), false);
       for (std::size_t i = 0; i < held.size(); ++i) {
         held[i] = group_fold[set->examples[i].group] == fold;
@@ -153,9 +155,11 @@ std::vector<std::vector<bool>> FoldMask(const std::vector<const DataSet*>& sets,
     }
     // Round-robin within each label after a fixed shuffle: stratified folds.
     std::vector<std::size_t> order(set->examples.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    for (std::size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
     std::mt19937 rng(20240611);
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+    for (std::size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1], order[rng() % i]);
     std::map<std::string, int> seen;
     std::vector<bool> held(set->examples.size(), false);
     for (auto index : order) {
@@ -193,17 +197,19 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
       texts.push_back(analysis::CategoryFeatures(examples[i].title, examples[i].body));
       labels.push_back(label);
       // Each set weighs the same in total, and each class the same within it.
-      weights.push_back(1.0 / static_cast<double>(sets.size() * per_class.size() *
-                                                  per_class[examples[i].label]));
+      weights.push_back(
+          1.0 / static_cast<double>(sets.size() * per_class.size() * per_class[examples[i].label]));
     }
   }
   const double mean_weight =
       std::accumulate(weights.begin(), weights.end(), 0.0) / static_cast<double>(weights.size());
-  for (auto& w : weights) w /= mean_weight;
+  for (auto& w : weights)
+    w /= mean_weight;
 
   std::unordered_map<std::string, std::size_t> counts;
   for (const auto& features : texts) {
-    for (const auto& f : features) ++counts[f];
+    for (const auto& f : features)
+      ++counts[f];
   }
   std::vector<std::string> vocabulary;
   for (const auto& [feature, count] : counts) {
@@ -211,7 +217,8 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
   }
   std::sort(vocabulary.begin(), vocabulary.end());
   std::unordered_map<std::string, std::uint32_t> index;
-  for (std::uint32_t i = 0; i < vocabulary.size(); ++i) index.emplace(vocabulary[i], i);
+  for (std::uint32_t i = 0; i < vocabulary.size(); ++i)
+    index.emplace(vocabulary[i], i);
 
   std::vector<Row> rows;
   rows.reserve(texts.size());
@@ -233,20 +240,24 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
   std::array<double, kModelClassCount> bias_g2{};
   bias_g2.fill(1e-8);
   std::vector<std::size_t> order(rows.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
   std::mt19937 rng(7);
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+    for (std::size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1], order[rng() % i]);
     for (auto r : order) {
       const auto& row = rows[r];
       const double value = analysis::FeatureValue(texts[r].size());
       std::array<double, kModelClassCount> logit = bias;
       for (auto f : row.features) {
-        for (std::size_t k = 0; k < kModelClassCount; ++k) logit[k] += value * w[f * kModelClassCount + k];
+        for (std::size_t k = 0; k < kModelClassCount; ++k)
+          logit[k] += value * w[f * kModelClassCount + k];
       }
       const double top = *std::max_element(logit.begin(), logit.end());
       double sum = 0.0;
-      for (auto& l : logit) sum += (l = std::exp(l - top));
+      for (auto& l : logit)
+        sum += (l = std::exp(l - top));
       for (std::size_t k = 0; k < kModelClassCount; ++k) {
         const double error = row.weight * (logit[k] / sum - (k == row.label ? 1.0 : 0.0));
         bias_g2[k] += error * error;

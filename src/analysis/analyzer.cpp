@@ -40,54 +40,95 @@ struct Keywords {
 const std::vector<Keywords>& ForeignCategoryWords() {
   static const std::vector<Keywords> kWords = {
       {"billing",
-       {"factura", "pago", "reembolso", "cobro", "cobrado", "facture", "paiement",
-        "remboursement", "rechnung", "zahlung", "erstattung", "abbuchung", "fatura", "pagamento",
-        "fattura", "rimborso", "betaling", "factuur", "terugbetaling", "faktura", "p\xC5\x82"
-                                                                                   "atno\xC5\x9B\xC4\x87",
-        "\xD1\x81\xD1\x87\xD0\xB5\xD1\x82", "\xD0\xBE\xD0\xBF\xD0\xBB\xD0\xB0\xD1\x82\xD0\xB0",
-        "\xD0\xB2\xD0\xBE\xD0\xB7\xD0\xB2\xD1\x80\xD0\xB0\xD1\x82", "\xE9\x80\x80\xE6\xAC\xBE",
-        "\xE4\xBB\x98\xE6\xAC\xBE", "\xE8\xAB\x8B\xE6\xB1\x82"}},
+       {"factura",
+        "pago",
+        "reembolso",
+        "cobro",
+        "cobrado",
+        "facture",
+        "paiement",
+        "remboursement",
+        "rechnung",
+        "zahlung",
+        "erstattung",
+        "abbuchung",
+        "fatura",
+        "pagamento",
+        "fattura",
+        "rimborso",
+        "betaling",
+        "factuur",
+        "terugbetaling",
+        "faktura",
+        "p\xC5\x82"
+        "atno\xC5\x9B\xC4\x87",
+        "\xD1\x81\xD1\x87\xD0\xB5\xD1\x82",
+        "\xD0\xBE\xD0\xBF\xD0\xBB\xD0\xB0\xD1\x82\xD0\xB0",
+        "\xD0\xB2\xD0\xBE\xD0\xB7\xD0\xB2\xD1\x80\xD0\xB0\xD1\x82",
+        "\xE9\x80\x80\xE6\xAC\xBE",
+        "\xE4\xBB\x98\xE6\xAC\xBE",
+        "\xE8\xAB\x8B\xE6\xB1\x82"}},
       {"user_access",
        {"contrase\xC3\xB1"
         "a",
-        "cuenta", "iniciar sesi\xC3\xB3n", "mot de passe", "compte", "connexion", "passwort",
-        "konto", "anmelden", "senha", "conta", "accesso", "wachtwoord", "inloggen", "has\xC5\x82o",
-        "\xD0\xBF\xD0\xB0\xD1\x80\xD0\xBE\xD0\xBB\xD1\x8C", "\xE5\xAF\x86\xE7\xA0\x81",
-        "\xE7\x99\xBB\xE5\xBD\x95", "\xE3\x83\x91\xE3\x82\xB9\xE3\x83\xAF\xE3\x83\xBC\xE3\x83\x89",
+        "cuenta",
+        "iniciar sesi\xC3\xB3n",
+        "mot de passe",
+        "compte",
+        "connexion",
+        "passwort",
+        "konto",
+        "anmelden",
+        "senha",
+        "conta",
+        "accesso",
+        "wachtwoord",
+        "inloggen",
+        "has\xC5\x82o",
+        "\xD0\xBF\xD0\xB0\xD1\x80\xD0\xBE\xD0\xBB\xD1\x8C",
+        "\xE5\xAF\x86\xE7\xA0\x81",
+        "\xE7\x99\xBB\xE5\xBD\x95",
+        "\xE3\x83\x91\xE3\x82\xB9\xE3\x83\xAF\xE3\x83\xBC\xE3\x83\x89",
         "\xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3"}},
       {"bug",
        {"error", "falla", "no funciona", "erreur", "ne fonctionne pas", "fehler",
         "funktioniert nicht", "absturz", "erro", "n\xC3\xA3o funciona", "errore", "non funziona",
-        "fout", "werkt niet", "b\xC5\x82\xC4\x85"
-                             "d",
+        "fout", "werkt niet",
+        "b\xC5\x82\xC4\x85"
+        "d",
         "\xD0\xBE\xD1\x88\xD0\xB8\xD0\xB1\xD0\xBA\xD0\xB0",
         "\xD0\xBD\xD0\xB5 \xD1\x80\xD0\xB0\xD0\xB1\xD0\xBE\xD1\x82\xD0\xB0\xD0\xB5\xD1\x82",
         "\xE9\x94\x99\xE8\xAF\xAF", "\xE3\x82\xA8\xE3\x83\xA9\xE3\x83\xBC"}},
       {"feature_request",
-       {"sugerencia", "ser\xC3\xAD" "a genial", "suggestion", "fonctionnalit\xC3\xA9", "vorschlag",
-        "w\xC3\xBCnschenswert", "sugest\xC3\xA3o", "suggerimento"}},
+       {"sugerencia",
+        "ser\xC3\xAD"
+        "a genial",
+        "suggestion", "fonctionnalit\xC3\xA9", "vorschlag", "w\xC3\xBCnschenswert",
+        "sugest\xC3\xA3o", "suggerimento"}},
   };
   return kWords;
 }
 
 // Security incidents, spelled out; a stronger signal than the model.
-bool IsSecurityIncident(const SeveritySignals& s) { return !s.security.empty(); }
+bool IsSecurityIncident(const SeveritySignals& s) {
+  return !s.security.empty();
+}
 
 // Words that make a `general` question a technical one.
 const std::string_view kTechnicalWords[] = {
-    "install",  "installation", "configure", "configuration", "api",     "sdk",
-    "compile",  "build",        "server",    "database",      "library", "version",
-    "python",   "javascript",   "docker",    "npm",           "command", "cli",
-    "deploy",   "code",         "function",  "module",        "plugin",  "extension",
-    "debug",    "script",       "tensorflow", "gpu",          "linux",   "windows",
-    "terminal", "package",      "dependency", "setting",      "settings", "integration"};
+    "install",  "installation", "configure",  "configuration", "api",      "sdk",
+    "compile",  "build",        "server",     "database",      "library",  "version",
+    "python",   "javascript",   "docker",     "npm",           "command",  "cli",
+    "deploy",   "code",         "function",   "module",        "plugin",   "extension",
+    "debug",    "script",       "tensorflow", "gpu",           "linux",    "windows",
+    "terminal", "package",      "dependency", "setting",       "settings", "integration"};
 
 struct CategoryDecision {
   FieldDecision field;
   CategoryScores scores;
 };
 
-CategoryDecision DecideCategory(const AnalysisInput& input, std::string_view lower,
+CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lower,
                                 const Extraction& extraction, const SeveritySignals& severity,
                                 const LanguageGuess& language, const CategoryModel& model) {
   CategoryDecision out;
@@ -96,7 +137,8 @@ CategoryDecision DecideCategory(const AnalysisInput& input, std::string_view low
   auto& field = out.field;
   field.value = std::string(kModelClasses[scores.best]);
   field.confidence = scores.probability[scores.best];
-  for (const auto& c : scores.top_features) field.signals.push_back(DescribeFeature(c.feature));
+  for (const auto& c : scores.top_features)
+    field.signals.push_back(DescribeFeature(c.feature));
   if (field.signals.empty()) field.signals.push_back("no known words; the model's prior");
 
   if (language.code != "en") {
@@ -125,7 +167,8 @@ CategoryDecision DecideCategory(const AnalysisInput& input, std::string_view low
   if (IsSecurityIncident(severity)) {
     field.value = "security";
     field.confidence = std::max(0.7, field.confidence);
-    field.signals.insert(field.signals.begin(), "security incident: \"" + severity.security.front() + "\"");
+    field.signals.insert(field.signals.begin(),
+                         "security incident: \"" + severity.security.front() + "\"");
     return out;
   }
 
@@ -151,13 +194,17 @@ struct Subcategory {
   std::vector<std::string_view> words;
 };
 
-FieldDecision DecideSubcategory(std::string_view category, std::string_view lower) {
+FieldDecision DecideSubcategory(std::string_view category, const PhraseText& lower) {
   static const std::vector<std::pair<std::string_view, std::vector<Subcategory>>> kTable = {
       {"bug",
-       {{"crash", {"crash", "crashes", "crashed", "segfault", "segmentation fault", "freezes", "hangs"}},
-        {"performance", {"slow", "slowness", "latency", "memory leak", "high cpu", "performance", "takes forever", "timeout"}},
+       {{"crash",
+         {"crash", "crashes", "crashed", "segfault", "segmentation fault", "freezes", "hangs"}},
+        {"performance",
+         {"slow", "slowness", "latency", "memory leak", "high cpu", "performance", "takes forever",
+          "timeout"}},
         {"data", {"data loss", "corrupted", "lost data", "missing data", "sync"}},
-        {"installation", {"install", "installation", "build fails", "compile", "compilation", "dependency"}},
+        {"installation",
+         {"install", "installation", "build fails", "compile", "compilation", "dependency"}},
         {"ui", {"button", "layout", "display", "render", "rendering", "screen", "css", "ui"}},
         {"integration", {"api", "webhook", "integration", "plugin", "extension"}}}},
       {"technical",
@@ -177,8 +224,11 @@ FieldDecision DecideSubcategory(std::string_view category, std::string_view lowe
         {"subscription", {"subscription", "plan", "renewal"}}}},
       {"user_access",
        {{"password_reset", {"password", "reset", "forgot", "pin"}},
-        {"account_deletion", {"delete", "deleting", "close my account", "remove my account", "cancel my account"}},
-        {"account_creation", {"create", "creating", "sign up", "signup", "register", "registration", "open an account", "new account"}},
+        {"account_deletion",
+         {"delete", "deleting", "close my account", "remove my account", "cancel my account"}},
+        {"account_creation",
+         {"create", "creating", "sign up", "signup", "register", "registration", "open an account",
+          "new account"}},
         {"login", {"log in", "login", "sign in", "locked", "two-factor", "2fa"}},
         {"account_change", {"edit", "change", "update", "switch", "modify"}}}},
       {"general",
@@ -189,14 +239,20 @@ FieldDecision DecideSubcategory(std::string_view category, std::string_view lowe
         {"contact", {"human", "agent", "customer service", "contact", "speak", "talk to", "call"}},
         {"feedback", {"complaint", "complain", "review", "feedback", "dissatisfied"}}}},
       {"security",
-       {{"account_compromise", {"hacked", "compromised", "account takeover", "suspicious login", "someone else logged"}},
+       {{"account_compromise",
+         {"hacked", "compromised", "account takeover", "suspicious login", "someone else logged"}},
         {"phishing", {"phishing", "scam", "fraudulent"}},
-        {"vulnerability", {"vulnerability", "exploit", "xss", "sql injection", "csrf", "remote code execution"}},
+        {"vulnerability",
+         {"vulnerability", "exploit", "xss", "sql injection", "csrf", "remote code execution"}},
         {"data_exposure", {"leaked", "exposed", "breach"}}}},
   };
   static constexpr std::pair<std::string_view, std::string_view> kDefaults[] = {
-      {"bug", "functional"},          {"technical", "how_to"},   {"feature_request", "enhancement"},
-      {"billing", "billing_inquiry"}, {"user_access", "account"}, {"general", "inquiry"},
+      {"bug", "functional"},
+      {"technical", "how_to"},
+      {"feature_request", "enhancement"},
+      {"billing", "billing_inquiry"},
+      {"user_access", "account"},
+      {"general", "inquiry"},
       {"security", "security_report"}};
 
   for (const auto& [name, subs] : kTable) {
@@ -220,10 +276,14 @@ FieldDecision DecideSubcategory(std::string_view category, std::string_view lowe
 
 FieldDecision DecideDepartment(const FieldDecision& category) {
   static constexpr std::pair<std::string_view, std::string_view> kDepartments[] = {
-      {"bug", "engineering"},         {"performance", "engineering"},
-      {"integration", "engineering"}, {"technical", "technical_support"},
-      {"feature_request", "product"}, {"billing", "billing"},
-      {"user_access", "account_services"}, {"security", "security"},
+      {"bug", "engineering"},
+      {"performance", "engineering"},
+      {"integration", "engineering"},
+      {"technical", "technical_support"},
+      {"feature_request", "product"},
+      {"billing", "billing"},
+      {"user_access", "account_services"},
+      {"security", "security"},
       {"general", "customer_support"}};
   for (const auto& [name, department] : kDepartments) {
     if (name == category.value) {
@@ -239,8 +299,9 @@ FieldDecision DecideDepartment(const FieldDecision& category) {
 
 bool IsGreeting(std::string_view lower) {
   static constexpr std::string_view kGreetings[] = {
-      "hi", "hello", "hey", "dear", "good morning", "good afternoon", "good evening",
-      "thanks", "thank you", "greetings", "regards", "cheers", "best regards"};
+      "hi",           "hello",  "hey",       "dear",      "good morning", "good afternoon",
+      "good evening", "thanks", "thank you", "greetings", "regards",      "cheers",
+      "best regards"};
   const auto words = text::Words(lower);
   if (words.size() > 6) return false;
   return std::any_of(std::begin(kGreetings), std::end(kGreetings),
@@ -250,20 +311,36 @@ bool IsGreeting(std::string_view lower) {
 // A problem-naming sentence: mentions a failure, a request or a question.
 int ProblemScore(std::string_view lower) {
   static constexpr std::string_view kProblemWords[] = {
-      "error", "fail", "fails", "failed", "crash", "crashes", "cannot", "can't", "cant",
-      "unable", "not working", "doesn't", "does not", "broken", "wrong", "stuck", "missing",
-      "down", "slow", "lost", "charged", "refund", "password", "not", "issue", "problem",
-      "bug", "exception", "help", "how", "want", "need", "add", "support", "would like"};
+      "error",  "fail",     "fails",   "failed",      "crash",   "crashes",  "cannot",
+      "can't",  "cant",     "unable",  "not working", "doesn't", "does not", "broken",
+      "wrong",  "stuck",    "missing", "down",        "slow",    "lost",     "charged",
+      "refund", "password", "not",     "issue",       "problem", "bug",      "exception",
+      "help",   "how",      "want",    "need",        "add",     "support",  "would like"};
   return static_cast<int>(FindPhrases(lower, kProblemWords).size());
 }
 
 // Leading filler that names no problem.
 std::string_view StripFiller(std::string_view s) {
-  static constexpr std::string_view kFillers[] = {
-      "so ", "basically ", "i think ", "i believe ", "it seems that ", "it seems like ",
-      "unfortunately ", "apparently ", "hello, ", "hi, ", "hey, ", "hi ", "hello ", "hey ",
-      "please help, ", "please help: ", "we noticed that ", "i noticed that ",
-      "i found that ", "just wanted to say that "};
+  static constexpr std::string_view kFillers[] = {"so ",
+                                                  "basically ",
+                                                  "i think ",
+                                                  "i believe ",
+                                                  "it seems that ",
+                                                  "it seems like ",
+                                                  "unfortunately ",
+                                                  "apparently ",
+                                                  "hello, ",
+                                                  "hi, ",
+                                                  "hey, ",
+                                                  "hi ",
+                                                  "hello ",
+                                                  "hey ",
+                                                  "please help, ",
+                                                  "please help: ",
+                                                  "we noticed that ",
+                                                  "i noticed that ",
+                                                  "i found that ",
+                                                  "just wanted to say that "};
   bool again = true;
   while (again) {
     again = false;
@@ -281,8 +358,8 @@ std::string_view StripFiller(std::string_view s) {
 
 bool IsGenericTitle(std::string_view title) {
   static constexpr std::string_view kGeneric[] = {
-      "help", "problem", "issue", "bug", "question", "error", "urgent", "support", "hi",
-      "hello", "help me", "please help", "need help", "not working", "ticket", "request"};
+      "help", "problem", "issue",   "bug",         "question",  "error",       "urgent", "support",
+      "hi",   "hello",   "help me", "please help", "need help", "not working", "ticket", "request"};
   const auto lower = text::Lower(text::Trim(title));
   auto trimmed = std::string_view(lower);
   while (!trimmed.empty() && std::ispunct(static_cast<unsigned char>(trimmed.back()))) {
@@ -293,9 +370,15 @@ bool IsGenericTitle(std::string_view title) {
 
 std::string CategoryLabel(std::string_view category) {
   static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
-      {"bug", "Bug"},         {"feature_request", "Feature request"}, {"general", "Question"},
-      {"technical", "Technical question"}, {"billing", "Billing"}, {"user_access", "Account access"},
-      {"security", "Security"}, {"performance", "Performance"}, {"integration", "Integration"}};
+      {"bug", "Bug"},
+      {"feature_request", "Feature request"},
+      {"general", "Question"},
+      {"technical", "Technical question"},
+      {"billing", "Billing"},
+      {"user_access", "Account access"},
+      {"security", "Security"},
+      {"performance", "Performance"},
+      {"integration", "Integration"}};
   for (const auto& [name, label] : kLabels) {
     if (name == category) return std::string(label);
   }
@@ -331,7 +414,8 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
   std::vector<std::string> signals;
   if (best != nullptr) {
     title = std::string(StripFiller(*best));
-    while (!title.empty() && (title.back() == '.' || title.back() == '!')) title.pop_back();
+    while (!title.empty() && (title.back() == '.' || title.back() == '!'))
+      title.pop_back();
     signals.push_back(best_score > 0 ? "the sentence that states the problem"
                                      : "the first sentence of the text");
   } else {
@@ -342,7 +426,8 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
 
   // A word or two names no problem: say what kind of request it is.
   if (text::Words(title).size() < 3) {
-    auto prefixed = CategoryLabel(category) + ": " + (title.empty() ? std::string("no details") : title);
+    auto prefixed =
+        CategoryLabel(category) + ": " + (title.empty() ? std::string("no details") : title);
     title = text::Shorten(prefixed, kMaxTitleChars);
     signals.push_back("too short to stand alone; prefixed with the category");
   }
@@ -358,20 +443,23 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
 
 bool IsStopword(std::string_view word) {
   static constexpr std::string_view kStopwords[] = {
-      "about", "above", "after", "again", "all", "also", "always", "am", "an", "and", "any",
-      "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-      "but", "by", "can", "cant", "could", "did", "didnt", "do", "does", "doesnt", "doing",
-      "dont", "down", "during", "each", "even", "every", "few", "for", "from", "get", "gets",
-      "getting", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "him",
-      "his", "how", "however", "if", "im", "in", "into", "is", "isnt", "it", "its", "ive",
-      "just", "like", "make", "many", "me", "might", "more", "most", "much", "must", "my",
-      "need", "new", "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or",
-      "other", "our", "out", "over", "own", "please", "same", "see", "seems", "she", "should",
-      "since", "so", "some", "still", "such", "than", "that", "the", "their", "them", "then",
-      "there", "these", "they", "this", "those", "through", "to", "too", "try", "trying",
-      "under", "until", "up", "us", "use", "used", "using", "very", "want", "was", "way", "we",
-      "well", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with",
-      "would", "yet", "you", "your"};
+      "about", "above",   "after",   "again",   "all",    "also",   "always",  "am",    "an",
+      "and",   "any",     "are",     "as",      "at",     "be",     "because", "been",  "before",
+      "being", "below",   "between", "both",    "but",    "by",     "can",     "cant",  "could",
+      "did",   "didnt",   "do",      "does",    "doesnt", "doing",  "dont",    "down",  "during",
+      "each",  "even",    "every",   "few",     "for",    "from",   "get",     "gets",  "getting",
+      "got",   "had",     "has",     "have",    "having", "he",     "her",     "here",  "hers",
+      "him",   "his",     "how",     "however", "if",     "im",     "in",      "into",  "is",
+      "isnt",  "it",      "its",     "ive",     "just",   "like",   "make",    "many",  "me",
+      "might", "more",    "most",    "much",    "must",   "my",     "need",    "new",   "no",
+      "nor",   "not",     "now",     "of",      "off",    "on",     "once",    "one",   "only",
+      "or",    "other",   "our",     "out",     "over",   "own",    "please",  "same",  "see",
+      "seems", "she",     "should",  "since",   "so",     "some",   "still",   "such",  "than",
+      "that",  "the",     "their",   "them",    "then",   "there",  "these",   "they",  "this",
+      "those", "through", "to",      "too",     "try",    "trying", "under",   "until", "up",
+      "us",    "use",     "used",    "using",   "very",   "want",   "was",     "way",   "we",
+      "well",  "were",    "what",    "when",    "where",  "which",  "while",   "who",   "why",
+      "will",  "with",    "would",   "yet",     "you",    "your"};
   return std::binary_search(std::begin(kStopwords), std::end(kStopwords), word);
 }
 
@@ -393,9 +481,11 @@ std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extrac
     }
     if (counts.size() < 400) counts.push_back({word, weight, order++});
   };
-  for (const auto& w : text::Words(input.title)) add(w, 3);
+  for (const auto& w : text::Words(input.title))
+    add(w, 3);
   for (const auto& sentence : extraction.sentences) {
-    for (const auto& w : text::Words(sentence)) add(w, 1);
+    for (const auto& w : text::Words(sentence))
+      add(w, 1);
   }
   std::sort(counts.begin(), counts.end(), [](const Count& a, const Count& b) {
     return a.count != b.count ? a.count > b.count : a.first < b.first;
@@ -417,7 +507,8 @@ std::vector<std::string> DecideTags(const Analysis& a, const SeveritySignals& s,
     std::replace(tag.begin(), tag.end(), '_', '-');
     std::replace(tag.begin(), tag.end(), ' ', '-');
     tag = text::Lower(tag);
-    if (!tag.empty() && tags.size() < kMaxTags && std::find(tags.begin(), tags.end(), tag) == tags.end()) {
+    if (!tag.empty() && tags.size() < kMaxTags &&
+        std::find(tags.begin(), tags.end(), tag) == tags.end()) {
       tags.push_back(tag);
     }
   };
@@ -433,7 +524,8 @@ std::vector<std::string> DecideTags(const Analysis& a, const SeveritySignals& s,
   if (a.language.value != "en") add("lang-" + a.language.value);
   auto first_word = [](const std::string& s) { return s.substr(0, s.find(' ')); };
   if (!a.description.environment.os.empty()) add(first_word(a.description.environment.os));
-  if (!a.description.environment.browser.empty()) add(first_word(a.description.environment.browser));
+  if (!a.description.environment.browser.empty())
+    add(first_word(a.description.environment.browser));
   return tags;
 }
 
@@ -454,9 +546,10 @@ std::string DecideEffort(const Analysis& a, const SeveritySignals& s) {
 std::string DecideBusinessImpact(const Analysis& a, const SeveritySignals& s) {
   const auto& p = a.priority.value;
   if (p == "critical") {
-    return "high: " + std::string(!s.outage.empty()      ? "service outage"
-                                  : !s.data_loss.empty() ? "customer data at risk"
-                                                         : "security exposure") +
+    return "high: " +
+           std::string(!s.outage.empty()      ? "service outage"
+                       : !s.data_loss.empty() ? "customer data at risk"
+                                              : "security exposure") +
            (s.wide_scope.empty() ? "" : " with wide impact");
   }
   if (p == "high") return "medium-high: blocks the reporter's work";
@@ -547,17 +640,19 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
   combined.append(input.text, 0, std::min(input.text.size(), kRuleTextBytes));
   const auto lower = text::Lower(combined);
   const auto title_lower =
-      text::Lower(!input.title.empty() ? input.title
+      text::Lower(!input.title.empty()           ? input.title
                   : extraction.sentences.empty() ? std::string_view(input.text).substr(0, 200)
                                                  : std::string_view(extraction.sentences.front()));
-  const auto severity = FindSeveritySignals(lower, title_lower);
+  const PhraseText phrase_text(lower);
+  const auto severity = FindSeveritySignals(phrase_text, title_lower);
   const auto language = DetectLanguage(combined);
 
   Analysis a;
   a.description = extraction.description;
-  a.language = {.value = language.code, .confidence = language.confidence, .signals = language.signals};
-  a.category = DecideCategory(input, lower, extraction, severity, language, model).field;
-  a.subcategory = DecideSubcategory(a.category.value, lower);
+  a.language = {
+      .value = language.code, .confidence = language.confidence, .signals = language.signals};
+  a.category = DecideCategory(input, phrase_text, extraction, severity, language, model).field;
+  a.subcategory = DecideSubcategory(a.category.value, phrase_text);
   a.priority = DecidePriority(severity);
   a.urgency = DecideUrgency(severity, a.priority);
   a.department = DecideDepartment(a.category);
@@ -584,9 +679,11 @@ nlohmann::json ToAiAnalysisJson(const Analysis& a) {
                           {"signals", f.signals}};
   };
   const auto& d = a.description;
-  nlohmann::json environment = {{"os", d.environment.os.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.environment.os)},
-                                {"browser", d.environment.browser.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.environment.browser)},
-                                {"app_versions", d.environment.app_versions}};
+  nlohmann::json environment = {
+      {"os", d.environment.os.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.environment.os)},
+      {"browser", d.environment.browser.empty() ? nlohmann::json(nullptr)
+                                                : nlohmann::json(d.environment.browser)},
+      {"app_versions", d.environment.app_versions}};
   return {
       {"confidence_score", a.confidence_score},
       {"reasoning", a.reasoning},
@@ -632,7 +729,8 @@ std::string RenderDescriptionMarkdown(const Analysis& a) {
       out += std::to_string(i + 1) + ". " + d.steps_to_reproduce[i] + "\n";
     }
   }
-  if (!d.expected_behavior.empty()) out += "\n## Expected behavior\n\n" + d.expected_behavior + "\n";
+  if (!d.expected_behavior.empty())
+    out += "\n## Expected behavior\n\n" + d.expected_behavior + "\n";
   if (!d.actual_behavior.empty()) out += "\n## Actual behavior\n\n" + d.actual_behavior + "\n";
   if (!d.environment.Empty()) {
     out += "\n## Environment\n\n";
@@ -644,16 +742,19 @@ std::string RenderDescriptionMarkdown(const Analysis& a) {
   }
   if (!d.error_messages.empty() || !d.error_codes.empty()) {
     out += "\n## Errors\n\n";
-    for (const auto& code : d.error_codes) out += "- Code: `" + code + "`\n";
+    for (const auto& code : d.error_codes)
+      out += "- Code: `" + code + "`\n";
     if (!d.error_messages.empty()) {
       out += "\n```\n";
-      for (const auto& message : d.error_messages) out += message + "\n";
+      for (const auto& message : d.error_messages)
+        out += message + "\n";
       out += "```\n";
     }
   }
   if (!d.urls.empty()) {
     out += "\n## Links\n\n";
-    for (const auto& url : d.urls) out += "- " + url + "\n";
+    for (const auto& url : d.urls)
+      out += "- " + url + "\n";
   }
   return out;
 }

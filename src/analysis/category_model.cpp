@@ -55,7 +55,7 @@ bool IsQuestionTitle(std::string_view title) {
   if (!trimmed.empty() && trimmed.back() == '?') return true;
   const auto words = text::Words(trimmed);
   if (words.empty()) return false;
-  static constexpr std::string_view kOpeners[] = {"how",   "what", "why",  "is",   "can",
+  static constexpr std::string_view kOpeners[] = {"how",   "what", "why",  "is",    "can",
                                                   "where", "when", "does", "which", "should"};
   return std::find(std::begin(kOpeners), std::end(kOpeners), words.front()) != std::end(kOpeners);
 }
@@ -66,48 +66,56 @@ bool IsQuestionTitle(std::string_view title) {
 // family it never saw in training (a refund intent teaches "fee").
 enum Family : std::size_t { kBilling, kAccess, kDefect, kWish, kAsk, kService, kFamilyCount };
 
-constexpr std::string_view kFamilyNames[kFamilyCount] = {"billing", "access",  "defect",
-                                                         "wish",    "ask",     "service"};
+constexpr std::string_view kFamilyNames[kFamilyCount] = {"billing", "access", "defect",
+                                                         "wish",    "ask",    "service"};
 
 const std::unordered_map<std::string, Family>& FamilyOfStem() {
   static const auto kTable = [] {
     const std::pair<Family, std::vector<std::string_view>> lists[] = {
         {kBilling,
-         {"refund", "invoice", "bill", "billing", "billed", "payment", "pay", "paid", "charge",
-          "charged", "fee", "fees", "price", "pricing", "cost", "money", "card", "credit", "debit",
-          "paypal", "transaction", "receipt", "subscription", "reimburse", "reimbursement",
-          "compensation", "cash", "bank", "installment", "overcharged", "discount", "tax", "vat"}},
+         {"refund",        "invoice",      "bill",        "billing", "billed",       "payment",
+          "pay",           "paid",         "charge",      "charged", "fee",          "fees",
+          "price",         "pricing",      "cost",        "money",   "card",         "credit",
+          "debit",         "paypal",       "transaction", "receipt", "subscription", "reimburse",
+          "reimbursement", "compensation", "cash",        "bank",    "installment",  "overcharged",
+          "discount",      "tax",          "vat"}},
         {kAccess,
-         {"account", "accounts", "password", "passwords", "login", "logon", "signin", "signup",
-          "register", "registration", "username", "profile", "credential", "credentials", "2fa",
-          "authentication", "authenticate", "locked", "lockout", "verification", "verify",
-          "permission", "permissions", "role", "sso", "otp", "unlock", "membership"}},
+         {"account",    "accounts",     "password", "passwords",      "login",        "logon",
+          "signin",     "signup",       "register", "registration",   "username",     "profile",
+          "credential", "credentials",  "2fa",      "authentication", "authenticate", "locked",
+          "lockout",    "verification", "verify",   "permission",     "permissions",  "role",
+          "sso",        "otp",          "unlock",   "membership"}},
         {kDefect,
-         {"crash", "crashes", "crashed", "error", "errors", "exception", "fail", "fails",
-          "failed", "failure", "broken", "bug", "regression", "traceback", "segfault", "freeze",
-          "freezes", "hang", "hangs", "incorrect", "wrong", "unexpected", "unexpectedly",
-          "doesnt", "isnt", "wont", "leak", "corrupt", "corrupted", "undefined", "null",
-          "stuck", "invalid", "glitch", "abort", "aborted", "panic", "throws", "thrown"}},
+         {"crash",      "crashes",      "crashed", "error",  "errors",  "exception",  "fail",
+          "fails",      "failed",       "failure", "broken", "bug",     "regression", "traceback",
+          "segfault",   "freeze",       "freezes", "hang",   "hangs",   "incorrect",  "wrong",
+          "unexpected", "unexpectedly", "doesnt",  "isnt",   "wont",    "leak",       "corrupt",
+          "corrupted",  "undefined",    "null",    "stuck",  "invalid", "glitch",     "abort",
+          "aborted",    "panic",        "throws",  "thrown"}},
         {kWish,
-         {"feature", "add", "adding", "option", "allow", "allowing", "enable", "proposal",
-          "propose", "suggest", "suggestion", "enhancement", "improve", "improvement", "wish",
-          "nice", "ability", "configurable", "customize", "customizable", "implement", "introduce",
-          "idea", "request", "requesting", "extend", "missing", "provide", "offer", "prefer"}},
+         {"feature",    "add",          "adding",    "option",    "allow",      "allowing",
+          "enable",     "proposal",     "propose",   "suggest",   "suggestion", "enhancement",
+          "improve",    "improvement",  "wish",      "nice",      "ability",    "configurable",
+          "customize",  "customizable", "implement", "introduce", "idea",       "request",
+          "requesting", "extend",       "missing",   "provide",   "offer",      "prefer"}},
         {kAsk,
-         {"how", "what", "why", "question", "questions", "possible", "wonder", "wondering",
-          "understand", "documentation", "docs", "example", "examples", "tutorial", "explain",
-          "clarify", "clarification", "advice", "recommend", "recommended", "guide", "confused",
-          "meaning", "difference", "anyone", "somebody", "tips", "learn", "usage"}},
+         {"how",       "what",        "why",        "question",      "questions",     "possible",
+          "wonder",    "wondering",   "understand", "documentation", "docs",          "example",
+          "examples",  "tutorial",    "explain",    "clarify",       "clarification", "advice",
+          "recommend", "recommended", "guide",      "confused",      "meaning",       "difference",
+          "anyone",    "somebody",    "tips",       "learn",         "usage"}},
         {kService,
-         {"order", "orders", "delivery", "deliver", "shipping", "ship", "shipment", "package",
-          "parcel", "track", "tracking", "address", "newsletter", "unsubscribe", "complaint",
-          "complain", "feedback", "review", "agent", "human", "operator", "representative",
-          "contact", "call", "phone", "speak", "talk", "purchase", "purchased", "item", "items",
-          "product", "store", "courier"}},
+         {"order",      "orders",      "delivery",  "deliver",        "shipping",  "ship",
+          "shipment",   "package",     "parcel",    "track",          "tracking",  "address",
+          "newsletter", "unsubscribe", "complaint", "complain",       "feedback",  "review",
+          "agent",      "human",       "operator",  "representative", "contact",   "call",
+          "phone",      "speak",       "talk",      "purchase",       "purchased", "item",
+          "items",      "product",     "store",     "courier"}},
     };
     std::unordered_map<std::string, Family> table;
     for (const auto& [family, words] : lists) {
-      for (auto word : words) table.emplace(text::Stem(word), family);
+      for (auto word : words)
+        table.emplace(text::Stem(word), family);
     }
     return table;
   }();
@@ -190,7 +198,8 @@ std::vector<std::string> CategoryFeatures(std::string_view title, std::string_vi
     for (std::size_t i = 0; i < line.size();) {
       if (line.substr(i, 7) == "http://" || line.substr(i, 8) == "https://") {
         has_url = true;
-        while (i < line.size() && line[i] != ' ' && line[i] != ')') ++i;
+        while (i < line.size() && line[i] != ' ' && line[i] != ')')
+          ++i;
         continue;
       }
       if (line[i] == '`') {
@@ -260,7 +269,8 @@ CategoryScores CategoryModel::Score(const std::vector<std::string>& features) co
     const auto found = weights_.find(feature);
     if (found == weights_.end()) continue;
     known.push_back(&*found);
-    for (std::size_t k = 0; k < kModelClassCount; ++k) logit[k] += value * found->second[k];
+    for (std::size_t k = 0; k < kModelClassCount; ++k)
+      logit[k] += value * found->second[k];
   }
   scores.known_features = known.size();
 
@@ -270,7 +280,8 @@ CategoryScores CategoryModel::Score(const std::vector<std::string>& features) co
     scores.probability[k] = std::exp(logit[k] - top);
     sum += scores.probability[k];
   }
-  for (auto& p : scores.probability) p /= sum;
+  for (auto& p : scores.probability)
+    p /= sum;
   scores.best = static_cast<std::size_t>(
       std::max_element(scores.probability.begin(), scores.probability.end()) -
       scores.probability.begin());
@@ -280,7 +291,8 @@ CategoryScores CategoryModel::Score(const std::vector<std::string>& features) co
   pulls.reserve(known.size());
   for (const auto* entry : known) {
     double mean = 0.0;
-    for (float w : entry->second) mean += w;
+    for (float w : entry->second)
+      mean += w;
     mean /= static_cast<double>(kModelClassCount);
     const double pull = value * (entry->second[scores.best] - mean);
     if (pull > 0) pulls.push_back({entry->first, pull});

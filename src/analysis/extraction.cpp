@@ -30,9 +30,8 @@ Section SectionOf(std::string_view lower_heading) {
     return Section::kActual;
   }
   if (Has(h, "step") || Has(h, "reproduc") || Has(h, "repro")) return Section::kSteps;
-  if (Has(h, "environment") || Has(h, "system info") || Has(h, "version") ||
-      Has(h, "platform") || text::ContainsPhrase(h, "os") || Has(h, "browser") ||
-      Has(h, "device") || Has(h, "setup")) {
+  if (Has(h, "environment") || Has(h, "system info") || Has(h, "version") || Has(h, "platform") ||
+      text::ContainsPhrase(h, "os") || Has(h, "browser") || Has(h, "device") || Has(h, "setup")) {
     return Section::kEnvironment;
   }
   if (Has(h, "log") || Has(h, "stack") || Has(h, "trace") || Has(h, "error message") ||
@@ -71,7 +70,8 @@ std::string_view HeadingText(std::string_view line) {
 std::string_view ListItem(std::string_view line) {
   line = text::Trim(line);
   std::size_t i = 0;
-  while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])) != 0) ++i;
+  while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])) != 0)
+    ++i;
   if (i > 0 && i < 4 && i < line.size() && (line[i] == '.' || line[i] == ')')) {
     return text::Trim(line.substr(i + 1));
   }
@@ -127,8 +127,8 @@ void ScanUrls(std::string_view line, std::vector<std::string>& urls) {
       continue;
     }
     std::size_t end = pos;
-    while (end < line.size() && std::string_view(" \t<>\"'`)]|").find(line[end]) ==
-                                    std::string_view::npos) {
+    while (end < line.size() &&
+           std::string_view(" \t<>\"'`)]|").find(line[end]) == std::string_view::npos) {
       ++end;
     }
     auto url = line.substr(pos, end - pos);
@@ -146,8 +146,9 @@ bool IsUpperOrDigit(char c) {
 
 bool IsHttpReason(std::string_view after) {
   static constexpr std::string_view kReasons[] = {
-      "bad request", "unauthorized", "forbidden", "not found",   "internal server",
-      "bad gateway", "service unavailable", "gateway timeout", "too many requests", "conflict"};
+      "bad request",       "unauthorized", "forbidden",           "not found",
+      "internal server",   "bad gateway",  "service unavailable", "gateway timeout",
+      "too many requests", "conflict"};
   const auto lower = text::Lower(after.substr(0, 24));
   return std::any_of(std::begin(kReasons), std::end(kReasons),
                      [&](std::string_view r) { return text::StartsWith(lower, r); });
@@ -169,10 +170,11 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
       ++end;
     }
     auto token = line.substr(i, end - i);
-    while (!token.empty() && token.back() == '-') token.remove_suffix(1);
+    while (!token.empty() && token.back() == '-')
+      token.remove_suffix(1);
     const std::size_t start = i;
-    const bool left_ok = i == 0 || std::string_view(" \t([{:'\"=,").find(line[i - 1]) !=
-                                       std::string_view::npos;
+    const bool left_ok =
+        i == 0 || std::string_view(" \t([{:'\"=,").find(line[i - 1]) != std::string_view::npos;
     i = end;
     if (!left_ok || token.size() < 3 || token.size() > 40) continue;
 
@@ -192,8 +194,9 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
                token.find('-') == std::string_view::npos) {
       // errno names: ENOENT, ECONNREFUSED, EACCES
       static constexpr std::string_view kErrno[] = {
-          "ENOENT", "EACCES", "EPERM", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EADDRINUSE",
-          "ENOTFOUND", "EPIPE", "ENOMEM", "ENOSPC", "EEXIST", "EISDIR", "EAGAIN", "EHOSTUNREACH"};
+          "ENOENT",    "EACCES",     "EPERM",     "ECONNREFUSED", "ECONNRESET",
+          "ETIMEDOUT", "EADDRINUSE", "ENOTFOUND", "EPIPE",        "ENOMEM",
+          "ENOSPC",    "EEXIST",     "EISDIR",    "EAGAIN",       "EHOSTUNREACH"};
       if (std::find(std::begin(kErrno), std::end(kErrno), token) != std::end(kErrno)) {
         AddUnique(codes, std::string(token), kMaxCodes);
       }
@@ -202,7 +205,8 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
                std::isdigit(static_cast<unsigned char>(token.back())) != 0) {
       // Letter prefix then digits only: E1234, TS2322, ORA-00942, CS0246.
       std::size_t k = 0;
-      while (k < token.size() && std::isalpha(static_cast<unsigned char>(token[k])) != 0) ++k;
+      while (k < token.size() && std::isalpha(static_cast<unsigned char>(token[k])) != 0)
+        ++k;
       if (k < token.size() && token[k] == '-') ++k;
       const bool digits_only = std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k),
                                            token.end(), [](char c) { return std::isdigit(c); });
@@ -221,8 +225,9 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
 
 bool IsErrorLine(std::string_view line) {
   static constexpr std::string_view kMarkers[] = {
-      "Error:", "Error ", "ERROR",      "Exception", "Traceback", "FATAL",   "fatal:", "panic:",
-      "Segmentation fault", "Uncaught", "Unhandled", "error:",    "failed:", "Failed to"};
+      "Error:",    "Error ", "ERROR",   "Exception",          "Traceback",
+      "FATAL",     "fatal:", "panic:",  "Segmentation fault", "Uncaught",
+      "Unhandled", "error:", "failed:", "Failed to"};
   return std::any_of(std::begin(kMarkers), std::end(kMarkers),
                      [&](std::string_view m) { return Has(line, m); });
 }
@@ -245,20 +250,23 @@ std::string FindNamed(std::string_view lower, std::string_view original,
     while ((pos = lower.find(needle, pos)) != std::string_view::npos) {
       const auto end = pos + needle.size();
       const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
-      const bool right = end >= lower.size() || !std::isalpha(static_cast<unsigned char>(lower[end]));
+      const bool right =
+          end >= lower.size() || !std::isalpha(static_cast<unsigned char>(lower[end]));
       if (!left || !right) {
         pos = end;
         continue;
       }
       std::string found(display);
       std::size_t v = end;
-      while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v')) ++v;
+      while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v'))
+        ++v;
       std::size_t w = v;
-      while (w < lower.size() && (std::isdigit(static_cast<unsigned char>(lower[w])) != 0 ||
-                                  lower[w] == '.')) {
+      while (w < lower.size() &&
+             (std::isdigit(static_cast<unsigned char>(lower[w])) != 0 || lower[w] == '.')) {
         ++w;
       }
-      while (w > v && lower[w - 1] == '.') --w;
+      while (w > v && lower[w - 1] == '.')
+        --w;
       if (w > v && w - v <= 16) found += " " + std::string(original.substr(v, w - v));
       return found;
     }
@@ -268,19 +276,33 @@ std::string FindNamed(std::string_view lower, std::string_view original,
 
 std::string FindOs(std::string_view lower, std::string_view original) {
   return FindNamed(lower, original,
-                   {{"windows server", "Windows Server"}, {"windows", "Windows"},
-                    {"macos", "macOS"}, {"mac os x", "macOS"}, {"os x", "macOS"},
-                    {"ubuntu", "Ubuntu"}, {"debian", "Debian"}, {"fedora", "Fedora"},
-                    {"centos", "CentOS"}, {"arch linux", "Arch Linux"}, {"android", "Android"},
-                    {"ipados", "iPadOS"}, {"ios", "iOS"}, {"chromeos", "ChromeOS"},
+                   {{"windows server", "Windows Server"},
+                    {"windows", "Windows"},
+                    {"macos", "macOS"},
+                    {"mac os x", "macOS"},
+                    {"os x", "macOS"},
+                    {"ubuntu", "Ubuntu"},
+                    {"debian", "Debian"},
+                    {"fedora", "Fedora"},
+                    {"centos", "CentOS"},
+                    {"arch linux", "Arch Linux"},
+                    {"android", "Android"},
+                    {"ipados", "iPadOS"},
+                    {"ios", "iOS"},
+                    {"chromeos", "ChromeOS"},
                     {"linux", "Linux"}});
 }
 
 std::string FindBrowser(std::string_view lower, std::string_view original) {
   return FindNamed(lower, original,
-                   {{"firefox", "Firefox"}, {"microsoft edge", "Edge"}, {"edge", "Edge"},
-                    {"chromium", "Chromium"}, {"chrome", "Chrome"}, {"safari", "Safari"},
-                    {"opera", "Opera"}, {"brave", "Brave"}});
+                   {{"firefox", "Firefox"},
+                    {"microsoft edge", "Edge"},
+                    {"edge", "Edge"},
+                    {"chromium", "Chromium"},
+                    {"chrome", "Chrome"},
+                    {"safari", "Safari"},
+                    {"opera", "Opera"},
+                    {"brave", "Brave"}});
 }
 
 // "Node version: 18.2.0", "- react: 18.2", "Python 3.11.4" on environment
@@ -334,8 +356,8 @@ void SplitSentences(std::string_view prose, std::vector<std::string>& out) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < prose.size() && out.size() < kMaxSentences; ++i) {
     const char c = prose[i];
-    const bool end = (c == '.' || c == '!' || c == '?') &&
-                     (i + 1 == prose.size() || prose[i + 1] == ' ');
+    const bool end =
+        (c == '.' || c == '!' || c == '?') && (i + 1 == prose.size() || prose[i + 1] == ' ');
     if (end || i + 1 == prose.size()) {
       auto sentence = text::Squeeze(prose.substr(start, i + 1 - start));
       if (sentence.size() > 1) out.push_back(std::move(sentence));

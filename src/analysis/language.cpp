@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "analysis/text.hpp"
 
@@ -23,58 +24,117 @@ struct LatinLanguage {
 // languages count for each of them, the distinctive ones decide.
 const std::array<LatinLanguage, 10>& LatinLanguages() {
   static const std::array<LatinLanguage, 10> kLanguages = {{
-      {"en", "English",
-       {"the", "and", "is", "to", "of", "it", "in", "that", "this", "for", "with", "not", "my",
-        "you", "on", "have", "when", "what", "how", "can", "be", "are", "was", "do", "does", "an",
-        "from", "but", "if", "or", "there", "get", "want", "need", "please", "would", "should",
-        "which", "we", "our", "me", "at", "by", "as", "any", "help", "after", "error", "working"}},
-      {"es", "Spanish",
-       {"el", "los", "las", "que", "en", "un", "una", "es", "no", "por", "para", "con", "mi", "se",
-        "lo", "del", "al", "como", "pero", "est\xC3\xA1", "funciona", "cuando", "tengo", "puedo",
-        "mis", "hay", "muy", "desde", "ayuda", "cuenta"}},
-      {"fr", "French",
-       {"le", "les", "des", "et", "est", "un", "une", "je", "pas", "que", "pour", "dans", "ne",
-        "en", "mon", "ma", "sur", "avec", "il", "ce", "qui", "\xC3\xA7"
-                                                           "a",
-        "fonctionne", "mes", "vous", "nous", "depuis", "quand", "mais", "aide", "du", "au"}},
-      {"de", "German",
-       {"der", "die", "das", "und", "ist", "nicht", "ich", "ein", "eine", "zu", "mit", "den",
-        "von", "es", "auf", "mein", "meine", "wir", "funktioniert", "kann", "sich", "bei", "auch",
-        "nach", "wenn", "seit", "bitte", "habe", "keine", "dem", "im"}},
-      {"pt", "Portuguese",
-       {"os", "as", "de", "que", "n\xC3\xA3o", "um", "uma", "do", "da", "para", "com", "meu",
-        "minha", "em", "no", "na", "est\xC3\xA1", "funciona", "por", "se", "isso", "quando",
-        "tenho", "posso", "ajuda", "conta", "voc\xC3\xAA"}},
-      {"it", "Italian",
-       {"il", "lo", "di", "che", "non", "un", "una", "per", "con", "mio", "sono", "del", "della",
-        "nel", "si", "funziona", "ma", "questo", "quando", "ho", "posso", "aiuto", "gli", "le"}},
-      {"nl", "Dutch",
-       {"de", "het", "een", "en", "van", "is", "niet", "ik", "dat", "op", "te", "met", "voor",
-        "mijn", "werkt", "er", "maar", "zijn", "wij", "kan", "bij", "ook", "geen", "wordt"}},
-      {"pl", "Polish",
+      {"en",
+       "English",
+       {"the",   "and", "is",   "to",   "of",     "it",    "in",     "that",  "this",   "for",
+        "with",  "not", "my",   "you",  "on",     "have",  "when",   "what",  "how",    "can",
+        "be",    "are", "was",  "do",   "does",   "an",    "from",   "but",   "if",     "or",
+        "there", "get", "want", "need", "please", "would", "should", "which", "we",     "our",
+        "me",    "at",  "by",   "as",   "any",    "help",  "after",  "error", "working"}},
+      {"es", "Spanish", {"el",   "los",         "las",      "que",    "en",    "un",
+                         "una",  "es",          "no",       "por",    "para",  "con",
+                         "mi",   "se",          "lo",       "del",    "al",    "como",
+                         "pero", "est\xC3\xA1", "funciona", "cuando", "tengo", "puedo",
+                         "mis",  "hay",         "muy",      "desde",  "ayuda", "cuenta"}},
+      {"fr",
+       "French",
+       {"le",
+        "les",
+        "des",
+        "et",
+        "est",
+        "un",
+        "une",
+        "je",
+        "pas",
+        "que",
+        "pour",
+        "dans",
+        "ne",
+        "en",
+        "mon",
+        "ma",
+        "sur",
+        "avec",
+        "il",
+        "ce",
+        "qui",
+        "\xC3\xA7"
+        "a",
+        "fonctionne",
+        "mes",
+        "vous",
+        "nous",
+        "depuis",
+        "quand",
+        "mais",
+        "aide",
+        "du",
+        "au"}},
+      {"de", "German", {"der",   "die",  "das",          "und",  "ist",   "nicht", "ich",  "ein",
+                        "eine",  "zu",   "mit",          "den",  "von",   "es",    "auf",  "mein",
+                        "meine", "wir",  "funktioniert", "kann", "sich",  "bei",   "auch", "nach",
+                        "wenn",  "seit", "bitte",        "habe", "keine", "dem",   "im"}},
+      {"pt", "Portuguese", {"os",    "as",    "de",         "que",    "n\xC3\xA3o",  "um",
+                            "uma",   "do",    "da",         "para",   "com",         "meu",
+                            "minha", "em",    "no",         "na",     "est\xC3\xA1", "funciona",
+                            "por",   "se",    "isso",       "quando", "tenho",       "posso",
+                            "ajuda", "conta", "voc\xC3\xAA"}},
+      {"it", "Italian", {"il",  "lo",     "di",     "che", "non",   "un",    "una", "per",
+                         "con", "mio",    "sono",   "del", "della", "nel",   "si",  "funziona",
+                         "ma",  "questo", "quando", "ho",  "posso", "aiuto", "gli", "le"}},
+      {"nl", "Dutch", {"de",   "het",  "een", "en",  "van",  "is",   "niet",  "ik",
+                       "dat",  "op",   "te",  "met", "voor", "mijn", "werkt", "er",
+                       "maar", "zijn", "wij", "kan", "bij",  "ook",  "geen",  "wordt"}},
+      {"pl",
+       "Polish",
        {"nie", "si\xC4\x99", "jest", "na", "to", "mam", "mnie", "jak", "ale", "czy", "moje",
-        "mojego", "dzia\xC5\x82"
-                "a",
+        "mojego",
+        "dzia\xC5\x82"
+        "a",
         "prosz\xC4\x99", "po", "od", "ze", "przez"}},
-      {"tr", "Turkish",
+      {"tr",
+       "Turkish",
        {"bir", "ve", "bu", "i\xC3\xA7in", "ile", "de", "da", "ama", "\xC3\xA7ok", "hesab\xC4\xB1m",
-        "yok", "var", "ne", "nas\xC4\xB1l", "l\xC3\xBC"
-                                          "tfen",
+        "yok", "var", "ne", "nas\xC4\xB1l",
+        "l\xC3\xBC"
+        "tfen",
         "olarak"}},
-      {"sv", "Swedish",
+      {"sv",
+       "Swedish",
        {"och", "det", "att", "som", "en", "\xC3\xA4r", "jag", "inte", "har", "med", "f\xC3\xB6r",
         "min", "mitt", "kan", "fungerar", "p\xC3\xA5", "av"}},
   }};
   return kLanguages;
 }
 
+// For each common word, the languages (bits by index in LatinLanguages())
+// it belongs to: one hash lookup per word of the text.
+const std::unordered_map<std::string_view, std::uint32_t>& LanguagesOfWord() {
+  static const auto kIndex = [] {
+    std::unordered_map<std::string_view, std::uint32_t> index;
+    const auto& languages = LatinLanguages();
+    for (std::size_t l = 0; l < languages.size(); ++l) {
+      for (auto word : languages[l].words)
+        index[word] |= 1U << l;
+    }
+    return index;
+  }();
+  return kIndex;
+}
+
 // Next code point of UTF-8 text, advancing `i`; invalid bytes read as 0.
 std::uint32_t NextCodePoint(std::string_view s, std::size_t& i) {
   const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+  std::size_t length = c < 0x80         ? 1
+                       : (c >> 5) == 6  ? 2
+                       : (c >> 4) == 14 ? 3
+                       : (c >> 3) == 30 ? 4
+                                        : 1;
   if (i + length > s.size()) length = 1;
   std::uint32_t cp = length == 1 ? (c < 0x80 ? c : 0) : c & (0x7F >> length);
-  for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  for (std::size_t k = 1; k < length; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   i += length;
   return cp;
 }
@@ -143,8 +203,9 @@ LanguageGuess DetectLanguage(std::string_view input) {
         {scripts.hangul > 0 && scripts.kana == 0 ? cjk : 0, "ko", "Korean"},
         {scripts.kana == 0 && scripts.hangul == 0 ? scripts.han : 0, "zh", "Chinese"},
     };
-    const auto* best = std::max_element(std::begin(candidates), std::end(candidates),
-                                        [](const auto& a, const auto& b) { return a.count < b.count; });
+    const auto* best =
+        std::max_element(std::begin(candidates), std::end(candidates),
+                         [](const auto& a, const auto& b) { return a.count < b.count; });
     const double share = static_cast<double>(other) / static_cast<double>(other + scripts.latin);
     return {.code = best->code,
             .name = best->name,
@@ -155,19 +216,19 @@ LanguageGuess DetectLanguage(std::string_view input) {
   const auto words = text::Words(sample);
   std::array<std::size_t, 10> hits{};
   const auto& languages = LatinLanguages();
+  const auto& index = LanguagesOfWord();
   for (const auto& word : words) {
+    const auto found = index.find(word);
+    if (found == index.end()) continue;
     for (std::size_t l = 0; l < languages.size(); ++l) {
-      for (auto w : languages[l].words) {
-        if (w == word) {
-          ++hits[l];
-          break;
-        }
-      }
+      if ((found->second >> l) & 1U) ++hits[l];
     }
   }
-  const auto best = static_cast<std::size_t>(std::max_element(hits.begin(), hits.end()) - hits.begin());
+  const auto best =
+      static_cast<std::size_t>(std::max_element(hits.begin(), hits.end()) - hits.begin());
   std::size_t total = 0;
-  for (auto h : hits) total += h;
+  for (auto h : hits)
+    total += h;
   if (hits[best] < 2 || hits[best] == hits[0]) {
     // Too few common words to tell, or English ties: English is assumed.
     const double confidence = hits[0] >= 2 ? std::min(0.95, 0.5 + 0.05 * hits[0]) : 0.3;

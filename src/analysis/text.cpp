@@ -6,8 +6,6 @@
 
 namespace ticketd::analysis::text {
 
-bool IsWordByte(unsigned char c) { return std::isalpha(c) != 0 || c >= 0x80; }
-
 std::string_view Trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n\f\v");
   if (first == std::string_view::npos) return {};
@@ -15,9 +13,19 @@ std::string_view Trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
+namespace {
+
+// ASCII only, whatever the C locale says; UTF-8 bytes pass unchanged.
+char AsciiLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+}  // namespace
+
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = AsciiLower(c);
   return out;
 }
 
@@ -53,7 +61,7 @@ std::vector<std::string> Words(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (IsWordByte(c)) {
-      current.push_back(static_cast<char>(std::tolower(c)));
+      current.push_back(AsciiLower(static_cast<char>(c)));
     } else if (c == '\'' && !current.empty() && i + 1 < s.size() &&
                std::isalpha(static_cast<unsigned char>(s[i + 1])) != 0) {
       continue;  // don't -> dont
@@ -91,7 +99,11 @@ std::string ValidUtf8(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    std::size_t length = c < 0x80         ? 1
+                         : (c >> 5) == 6  ? 2
+                         : (c >> 4) == 14 ? 3
+                         : (c >> 3) == 30 ? 4
+                                          : 0;
     bool valid = length > 0 && i + length <= s.size();
     for (std::size_t k = 1; valid && k < length; ++k) {
       valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
@@ -99,7 +111,8 @@ std::string ValidUtf8(std::string_view s) {
     if (valid && length > 1) {
       // Overlong forms, surrogates and code points past U+10FFFF are invalid too.
       std::uint32_t cp = c & (0x7F >> length);
-      for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+      for (std::size_t k = 1; k < length; ++k)
+        cp = (cp << 6) | (s[i + k] & 0x3F);
       static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
       valid = cp >= kMinimum[length] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
     }

@@ -10,7 +10,12 @@
 
 namespace ticketd::analysis::text {
 
-bool IsWordByte(unsigned char c);
+// ASCII letters and every byte of a multi-byte UTF-8 sequence. Inline: the
+// analyzer asks this of every byte several times.
+inline bool IsWordByte(unsigned char c) {
+  const unsigned folded = c | 0x20U;
+  return (folded >= 'a' && folded <= 'z') || c >= 0x80;
+}
 std::string_view Trim(std::string_view s);
 std::string Lower(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);

@@ -374,13 +374,15 @@ int main(int argc, char** argv) {
   auto* analyze = app.add_subcommand(
       "analyze", "run the offline analyzer over standard input; one JSON analysis per line out");
   AnalyzeOptions analyze_options;
-  analyze->add_option("--format", analyze_options.format,
-                      "jsonl (objects with title and body, or user_input), lines (one text per "
-                      "line), text (all of stdin is one report) or auto")
+  analyze
+      ->add_option("--format", analyze_options.format,
+                   "jsonl (objects with title and body, or user_input), lines (one text per "
+                   "line), text (all of stdin is one report) or auto")
       ->check(CLI::IsMember({"auto", "jsonl", "lines", "text"}))
       ->default_val("auto");
-  analyze->add_option("--max-chars", analyze_options.max_chars,
-                      "longest input accepted, in characters")
+  analyze
+      ->add_option("--max-chars", analyze_options.max_chars,
+                   "longest input accepted, in characters")
       ->check(CLI::PositiveNumber)
       ->default_val(analyze_options.max_chars);
 

@@ -33,7 +33,9 @@ bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-std::string Lower(const std::string& s) { return text::Lower(s); }
+std::string Lower(const std::string& s) {
+  return text::Lower(s);
+}
 
 // Every analysis, whatever the input, keeps the ticket's invariants.
 void ExpectWellFormed(const Analysis& a) {
@@ -82,13 +84,15 @@ TEST(Analyze, RefusesInputOverTheLimitAndSaysHowLong) {
 TEST(Analyze, CountsTheLimitInCharactersNotBytes) {
   // 30,000 two-byte characters are 60,000 bytes but within 50,000 characters.
   std::string text;
-  for (int i = 0; i < 30'000; ++i) text += "\xC3\xA9";
+  for (int i = 0; i < 30'000; ++i)
+    text += "\xC3\xA9";
   EXPECT_TRUE(std::holds_alternative<Analysis>(Analyze({.text = text})));
 }
 
 TEST(Analyze, HandlesSixtyThousandCharactersWhenTheLimitAllowsIt) {
   std::string text = "Exporting a report fails with error E4012 since the update.\n";
-  while (text.size() < 60'000) text += "2024-05-01 12:00:01 worker[42]: retrying export job 17\n";
+  while (text.size() < 60'000)
+    text += "2024-05-01 12:00:01 worker[42]: retrying export job 17\n";
   const auto result = Analyze({.text = text}, {.max_input_chars = 100'000});
   ASSERT_TRUE(std::holds_alternative<Analysis>(result));
   const auto& a = std::get<Analysis>(result);
@@ -171,8 +175,9 @@ TEST(Analyze, ReadsAMarkdownIssueTemplate) {
   const auto a = MustAnalyze(body, "Draft loses attachments on save");
   ExpectWellFormed(a);
   const auto& d = a.description;
-  EXPECT_EQ(d.steps_to_reproduce,
-            (std::vector<std::string>{"Open a new message", "Attach report.pdf", "Click Save draft"}));
+  EXPECT_EQ(
+      d.steps_to_reproduce,
+      (std::vector<std::string>{"Open a new message", "Attach report.pdf", "Click Save draft"}));
   EXPECT_EQ(d.expected_behavior, "The draft keeps its attachment.");
   EXPECT_EQ(d.actual_behavior, "The attachment is gone after reopening the draft.");
   EXPECT_EQ(d.environment.os, "Windows 11");
@@ -184,9 +189,9 @@ TEST(Analyze, ReadsAMarkdownIssueTemplate) {
   EXPECT_EQ(a.category.value, "bug");
 
   const auto markdown = RenderDescriptionMarkdown(a);
-  for (const char* section : {"## Summary", "## Steps to reproduce", "1. Open a new message",
-                              "## Expected behavior", "## Actual behavior", "## Environment",
-                              "- OS: Windows 11"}) {
+  for (const char* section :
+       {"## Summary", "## Steps to reproduce", "1. Open a new message", "## Expected behavior",
+        "## Actual behavior", "## Environment", "- OS: Windows 11"}) {
     EXPECT_NE(markdown.find(section), std::string::npos) << section << "\n" << markdown;
   }
 }
@@ -278,16 +283,19 @@ TEST(Priority, CosmeticIssuesAndQuestionsAreLowOrMedium) {
 }
 
 TEST(Priority, NegatedIncidentWordsDoNotRaiseIt) {
-  const auto a = MustAnalyze("The migration finished with no data loss, the font looks a bit small");
+  const auto a =
+      MustAnalyze("The migration finished with no data loss, the font looks a bit small");
   EXPECT_TRUE(a.priority.value == "low" || a.priority.value == "medium") << a.priority.value;
 }
 
 TEST(Priority, UrgencyFollowsTimePressure) {
   const auto relaxed = MustAnalyze("The export button is broken. No rush, whenever you can.");
-  const auto urgent =
-      MustAnalyze("The export button is broken and I need the report urgently for a deadline today");
+  const auto urgent = MustAnalyze(
+      "The export button is broken and I need the report urgently for a deadline today");
   const std::vector<std::string> order = {"low", "medium", "high", "critical"};
-  auto rank = [&](const std::string& v) { return std::find(order.begin(), order.end(), v) - order.begin(); };
+  auto rank = [&](const std::string& v) {
+    return std::find(order.begin(), order.end(), v) - order.begin();
+  };
   EXPECT_LT(rank(relaxed.urgency.value), rank(urgent.urgency.value));
 }
 
@@ -327,16 +335,16 @@ TEST(Category, TellsBugsFromFeatureRequests) {
 }
 
 TEST(AiAnalysisJson, HasTheSchemaOfProductMd) {
-  const auto a = MustAnalyze("The checkout page shows error 500 when I pay with PayPal",
-                             "", {{"url", "https://shop.example.com/checkout"},
-                                  {"user_agent",
-                                   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-                                   "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"}});
+  const auto a = MustAnalyze("The checkout page shows error 500 when I pay with PayPal", "",
+                             {{"url", "https://shop.example.com/checkout"},
+                              {"user_agent",
+                               "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                               "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"}});
   const auto json = ToAiAnalysisJson(a);
-  for (const char* key : {"confidence_score", "reasoning", "suggested_category",
-                          "suggested_priority", "keywords", "estimated_effort", "business_impact",
-                          "suggested_actions", "knowledge_base_matches", "similar_tickets",
-                          "file_analysis_summary", "language", "model", "fields"}) {
+  for (const char* key :
+       {"confidence_score", "reasoning", "suggested_category", "suggested_priority", "keywords",
+        "estimated_effort", "business_impact", "suggested_actions", "knowledge_base_matches",
+        "similar_tickets", "file_analysis_summary", "language", "model", "fields"}) {
     EXPECT_TRUE(json.contains(key)) << key;
   }
   EXPECT_EQ(json["model"], "offline");
@@ -370,8 +378,10 @@ TEST(Analyze, IsDeterministicAndSafeToCallFromManyThreads) {
       }
     });
   }
-  for (auto& thread : threads) thread.join();
-  for (const auto& s : seen) EXPECT_EQ(s, expected);
+  for (auto& thread : threads)
+    thread.join();
+  for (const auto& s : seen)
+    EXPECT_EQ(s, expected);
 }
 
 TEST(Analyze, RepairsBrokenUtf8SoTheJsonCanBeWritten) {
@@ -381,8 +391,8 @@ TEST(Analyze, RepairsBrokenUtf8SoTheJsonCanBeWritten) {
 }
 
 TEST(AnalyzeJsonRecord, AcceptsTitleAndBodyOrUserInputAndEchoesTheId) {
-  const auto record =
-      AnalyzeJsonRecord(R"({"id": 7, "title": "Cannot log in", "body": "Password reset fails"})", {});
+  const auto record = AnalyzeJsonRecord(
+      R"({"id": 7, "title": "Cannot log in", "body": "Password reset fails"})", {});
   EXPECT_TRUE(record["ok"]);
   EXPECT_EQ(record["id"], 7);
   EXPECT_EQ(record["title"], "Cannot log in");
@@ -450,9 +460,10 @@ bool HasFilledStepsSection(const std::string& body) {
   return false;
 }
 
-#define SKIP_WITHOUT(set, file)                                                                 \
-  if (!(set)) GTEST_SKIP() << "no " file " in " << accuracy::DataDir()                          \
-                           << " (the shared data folder is missing; set TICKETD_DATA_DIR)"
+#define SKIP_WITHOUT(set, file)                            \
+  if (!(set))                                              \
+  GTEST_SKIP() << "no " file " in " << accuracy::DataDir() \
+               << " (the shared data folder is missing; set TICKETD_DATA_DIR)"
 
 TEST(RealTexts, GithubIssuesGiveWellFormedTicketsWithTheirTemplatesRead) {
   const auto set = LoadOrSkip("github-issues-train.csv", true);
