@@ -9,8 +9,8 @@ FORMAT_DIRS := $(wildcard src tests bench fuzz)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) \
 	-not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: help deps build run test bench format format-check clean services-start services-stop fuzz \
-	image image-test checks static-analysis
+.PHONY: help deps build run test bench accuracy train format format-check clean services-start \
+	services-stop fuzz image image-test checks static-analysis
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' \
@@ -43,6 +43,18 @@ image-test: ## build the image, run every role with podman against private servi
 
 bench: ## wrk benchmark of the release build (see bench/README.md)
 	bench/run.sh
+
+accuracy: ## analyzer category accuracy on ../shared/data (cross-validated) and throughput
+	cmake --preset release
+	cmake --build --preset release --target ticketd-accuracy ticketd-analyzer-bench
+	build/release/ticketd-accuracy
+	build/release/ticketd-accuracy --by-group
+	build/release/ticketd-analyzer-bench
+
+train: ## regenerate src/analysis/category_weights.cpp from ../shared/data
+	cmake --preset release
+	cmake --build --preset release --target ticketd-train
+	build/release/ticketd-train
 
 format: ## clang-format -i the C++ sources
 	@if [[ -n "$(strip $(FORMAT_FILES))" ]]; then clang-format -i $(FORMAT_FILES); fi

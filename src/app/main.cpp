@@ -5,8 +5,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "analysis/batch.hpp"
 #include "api/admin_routes.hpp"
 #include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
@@ -322,6 +324,47 @@ int RunUserCreate(const UserOptions& options) {
   }
 }
 
+struct AnalyzeOptions {
+  std::string format = "auto";
+  std::size_t max_chars = analysis::AnalyzerOptions{}.max_input_chars;
+};
+
+// `ticketd analyze`: the offline analyzer over standard input, one JSON
+// record per line out. JSON lines in ("jsonl"), one plain-text report per
+// line ("lines"), or the whole input as one report ("text"); "auto" reads
+// JSON lines when the input starts with '{'. Exits 1 when a record was
+// refused, so that a batch job notices.
+int RunAnalyze(const AnalyzeOptions& options) {
+  const analysis::AnalyzerOptions analyzer{.max_input_chars = options.max_chars};
+  std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  auto format = options.format;
+  if (format == "auto") {
+    const auto first = input.find_first_not_of(" \t\r\n");
+    format = first != std::string::npos && input[first] == '{' ? "jsonl" : "text";
+  }
+  bool refused = false;
+  auto emit = [&refused](const nlohmann::json& record) {
+    refused = refused || !record.value("ok", false);
+    std::cout << record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  };
+  if (format == "text") {
+    emit(analysis::AnalyzeTextRecord(input, analyzer));
+  } else {
+    std::size_t start = 0;
+    while (start < input.size()) {
+      auto end = input.find('\n', start);
+      if (end == std::string::npos) end = input.size();
+      const std::string_view line(input.data() + start, end - start);
+      start = end + 1;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      emit(format == "jsonl" ? analysis::AnalyzeJsonRecord(line, analyzer)
+                             : analysis::AnalyzeTextRecord(line, analyzer));
+    }
+  }
+  std::cout.flush();
+  return refused ? kExitFailure : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -357,11 +400,27 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"api"}))
       ->default_val("api");
 
+  auto* analyze = app.add_subcommand(
+      "analyze", "run the offline analyzer over standard input; one JSON analysis per line out");
+  AnalyzeOptions analyze_options;
+  analyze
+      ->add_option("--format", analyze_options.format,
+                   "jsonl (objects with title and body, or user_input), lines (one text per "
+                   "line), text (all of stdin is one report) or auto")
+      ->check(CLI::IsMember({"auto", "jsonl", "lines", "text"}))
+      ->default_val("auto");
+  analyze
+      ->add_option("--max-chars", analyze_options.max_chars,
+                   "longest input accepted, in characters")
+      ->check(CLI::PositiveNumber)
+      ->default_val(analyze_options.max_chars);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*api) return RunApi();
   if (*migrate) return RunMigrate(action);
   if (*user_create) return RunUserCreate(user_options);
   if (*healthcheck) return RunHealthcheck();
+  if (*analyze) return RunAnalyze(analyze_options);
   return 0;
 }

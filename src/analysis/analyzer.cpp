@@ -1,0 +1,762 @@
+#include "analysis/analyzer.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "analysis/extraction.hpp"
+#include "analysis/language.hpp"
+#include "analysis/rules.hpp"
+#include "analysis/text.hpp"
+
+namespace ticketd::analysis {
+
+namespace {
+
+constexpr std::size_t kMaxTitleChars = 80;
+constexpr std::size_t kRuleTextBytes = 20'000;
+constexpr std::size_t kMaxKeywords = 8;
+constexpr std::size_t kMaxTags = 10;
+
+std::string Capitalize(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::string Round2(double value) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%.2f", value);
+  return buffer;
+}
+
+// ---- category -------------------------------------------------------------
+
+struct Keywords {
+  std::string_view category;
+  std::vector<std::string_view> words;
+};
+
+// Words of other languages for the categories the model learned in English.
+const std::vector<Keywords>& ForeignCategoryWords() {
+  static const std::vector<Keywords> kWords = {
+      {"billing",
+       {"factura",
+        "pago",
+        "reembolso",
+        "cobro",
+        "cobrado",
+        "facture",
+        "paiement",
+        "remboursement",
+        "rechnung",
+        "zahlung",
+        "erstattung",
+        "abbuchung",
+        "fatura",
+        "pagamento",
+        "fattura",
+        "rimborso",
+        "betaling",
+        "factuur",
+        "terugbetaling",
+        "faktura",
+        "p\xC5\x82"
+        "atno\xC5\x9B\xC4\x87",
+        "\xD1\x81\xD1\x87\xD0\xB5\xD1\x82",
+        "\xD0\xBE\xD0\xBF\xD0\xBB\xD0\xB0\xD1\x82\xD0\xB0",
+        "\xD0\xB2\xD0\xBE\xD0\xB7\xD0\xB2\xD1\x80\xD0\xB0\xD1\x82",
+        "\xE9\x80\x80\xE6\xAC\xBE",
+        "\xE4\xBB\x98\xE6\xAC\xBE",
+        "\xE8\xAB\x8B\xE6\xB1\x82"}},
+      {"user_access",
+       {"contrase\xC3\xB1"
+        "a",
+        "cuenta",
+        "iniciar sesi\xC3\xB3n",
+        "mot de passe",
+        "compte",
+        "connexion",
+        "passwort",
+        "konto",
+        "anmelden",
+        "senha",
+        "conta",
+        "accesso",
+        "wachtwoord",
+        "inloggen",
+        "has\xC5\x82o",
+        "\xD0\xBF\xD0\xB0\xD1\x80\xD0\xBE\xD0\xBB\xD1\x8C",
+        "\xE5\xAF\x86\xE7\xA0\x81",
+        "\xE7\x99\xBB\xE5\xBD\x95",
+        "\xE3\x83\x91\xE3\x82\xB9\xE3\x83\xAF\xE3\x83\xBC\xE3\x83\x89",
+        "\xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3"}},
+      {"bug",
+       {"error", "falla", "no funciona", "erreur", "ne fonctionne pas", "fehler",
+        "funktioniert nicht", "absturz", "erro", "n\xC3\xA3o funciona", "errore", "non funziona",
+        "fout", "werkt niet",
+        "b\xC5\x82\xC4\x85"
+        "d",
+        "\xD0\xBE\xD1\x88\xD0\xB8\xD0\xB1\xD0\xBA\xD0\xB0",
+        "\xD0\xBD\xD0\xB5 \xD1\x80\xD0\xB0\xD0\xB1\xD0\xBE\xD1\x82\xD0\xB0\xD0\xB5\xD1\x82",
+        "\xE9\x94\x99\xE8\xAF\xAF", "\xE3\x82\xA8\xE3\x83\xA9\xE3\x83\xBC"}},
+      {"feature_request",
+       {"sugerencia",
+        "ser\xC3\xAD"
+        "a genial",
+        "suggestion", "fonctionnalit\xC3\xA9", "vorschlag", "w\xC3\xBCnschenswert",
+        "sugest\xC3\xA3o", "suggerimento"}},
+  };
+  return kWords;
+}
+
+// Security incidents, spelled out; a stronger signal than the model.
+bool IsSecurityIncident(const SeveritySignals& s) {
+  return !s.security.empty();
+}
+
+// Words that make a `general` question a technical one.
+const std::string_view kTechnicalWords[] = {
+    "install",  "installation", "configure",  "configuration", "api",      "sdk",
+    "compile",  "build",        "server",     "database",      "library",  "version",
+    "python",   "javascript",   "docker",     "npm",           "command",  "cli",
+    "deploy",   "code",         "function",   "module",        "plugin",   "extension",
+    "debug",    "script",       "tensorflow", "gpu",           "linux",    "windows",
+    "terminal", "package",      "dependency", "setting",       "settings", "integration"};
+
+struct CategoryDecision {
+  FieldDecision field;
+  CategoryScores scores;
+};
+
+CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lower,
+                                const Extraction& extraction, const SeveritySignals& severity,
+                                const LanguageGuess& language, const CategoryModel& model) {
+  CategoryDecision out;
+  out.scores = model.Score(CategoryFeatures(input.title, input.text));
+  const auto& scores = out.scores;
+  auto& field = out.field;
+  field.value = std::string(kModelClasses[scores.best]);
+  field.confidence = scores.probability[scores.best];
+  for (const auto& c : scores.top_features)
+    field.signals.push_back(DescribeFeature(c.feature));
+  if (field.signals.empty()) field.signals.push_back("no known words; the model's prior");
+
+  if (language.code != "en") {
+    // The model knows English; other languages are read through keywords.
+    std::string best;
+    std::size_t best_hits = 0;
+    std::vector<std::string> found_words;
+    for (const auto& entry : ForeignCategoryWords()) {
+      auto found = FindPhrases(lower, entry.words);
+      if (found.size() > best_hits) {
+        best_hits = found.size();
+        best = std::string(entry.category);
+        found_words = std::move(found);
+      }
+    }
+    if (best_hits > 0) {
+      field.value = best;
+      field.confidence = std::min(0.8, 0.5 + 0.1 * static_cast<double>(best_hits));
+      field.signals = {language.name + " keywords: " + found_words.front()};
+    } else {
+      field.confidence = std::min(field.confidence, 0.35);
+      field.signals.push_back("text is in " + language.name + "; English model, low confidence");
+    }
+  }
+
+  if (IsSecurityIncident(severity)) {
+    field.value = "security";
+    field.confidence = std::max(0.7, field.confidence);
+    field.signals.insert(field.signals.begin(),
+                         "security incident: \"" + severity.security.front() + "\"");
+    return out;
+  }
+
+  if (field.value == "general") {
+    auto technical = FindPhrases(lower, kTechnicalWords);
+    const bool evidence = extraction.has_code || extraction.has_log ||
+                          !extraction.description.error_codes.empty() ||
+                          !extraction.description.error_messages.empty();
+    if (technical.size() >= 2 || (evidence && !technical.empty())) {
+      field.value = "technical";
+      field.signals.insert(field.signals.begin(),
+                           "technical question: \"" + technical.front() + "\"" +
+                               (technical.size() > 1 ? ", \"" + technical[1] + "\"" : ""));
+    }
+  }
+  return out;
+}
+
+// ---- subcategory, department ---------------------------------------------
+
+struct Subcategory {
+  std::string_view name;
+  std::vector<std::string_view> words;
+};
+
+FieldDecision DecideSubcategory(std::string_view category, const PhraseText& lower) {
+  static const std::vector<std::pair<std::string_view, std::vector<Subcategory>>> kTable = {
+      {"bug",
+       {{"crash",
+         {"crash", "crashes", "crashed", "segfault", "segmentation fault", "freezes", "hangs"}},
+        {"performance",
+         {"slow", "slowness", "latency", "memory leak", "high cpu", "performance", "takes forever",
+          "timeout"}},
+        {"data", {"data loss", "corrupted", "lost data", "missing data", "sync"}},
+        {"installation",
+         {"install", "installation", "build fails", "compile", "compilation", "dependency"}},
+        {"ui", {"button", "layout", "display", "render", "rendering", "screen", "css", "ui"}},
+        {"integration", {"api", "webhook", "integration", "plugin", "extension"}}}},
+      {"technical",
+       {{"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
+        {"configuration", {"config", "configure", "configuration", "setting", "settings"}},
+        {"performance", {"slow", "performance", "latency", "memory"}},
+        {"integration", {"api", "webhook", "integration", "plugin", "sdk"}}}},
+      {"feature_request",
+       {{"integration", {"api", "integration", "webhook", "plugin", "support for"}},
+        {"ui", {"button", "ui", "layout", "dark mode", "theme", "shortcut"}},
+        {"performance", {"faster", "performance", "speed"}}}},
+      {"billing",
+       {{"refund", {"refund", "refunds", "reimbursement", "money back"}},
+        {"invoice", {"invoice", "invoices", "bill", "receipt"}},
+        {"cancellation_fee", {"cancellation fee", "cancellation fees", "early termination"}},
+        {"payment", {"payment", "payments", "pay", "card", "charge", "charged", "paypal"}},
+        {"subscription", {"subscription", "plan", "renewal"}}}},
+      {"user_access",
+       {{"password_reset", {"password", "reset", "forgot", "pin"}},
+        {"account_deletion",
+         {"delete", "deleting", "close my account", "remove my account", "cancel my account"}},
+        {"account_creation",
+         {"create", "creating", "sign up", "signup", "register", "registration", "open an account",
+          "new account"}},
+        {"login", {"log in", "login", "sign in", "locked", "two-factor", "2fa"}},
+        {"account_change", {"edit", "change", "update", "switch", "modify"}}}},
+      {"general",
+       {{"shipping_address", {"shipping address", "delivery address", "address"}},
+        {"delivery", {"delivery", "deliver", "shipping", "shipment", "track", "tracking"}},
+        {"order", {"order", "orders", "purchase", "buy", "bought"}},
+        {"newsletter", {"newsletter", "subscribe", "unsubscribe", "mailing list"}},
+        {"contact", {"human", "agent", "customer service", "contact", "speak", "talk to", "call"}},
+        {"feedback", {"complaint", "complain", "review", "feedback", "dissatisfied"}}}},
+      {"security",
+       {{"account_compromise",
+         {"hacked", "compromised", "account takeover", "suspicious login", "someone else logged"}},
+        {"phishing", {"phishing", "scam", "fraudulent"}},
+        {"vulnerability",
+         {"vulnerability", "exploit", "xss", "sql injection", "csrf", "remote code execution"}},
+        {"data_exposure", {"leaked", "exposed", "breach"}}}},
+  };
+  static constexpr std::pair<std::string_view, std::string_view> kDefaults[] = {
+      {"bug", "functional"},
+      {"technical", "how_to"},
+      {"feature_request", "enhancement"},
+      {"billing", "billing_inquiry"},
+      {"user_access", "account"},
+      {"general", "inquiry"},
+      {"security", "security_report"}};
+
+  for (const auto& [name, subs] : kTable) {
+    if (name != category) continue;
+    for (const auto& sub : subs) {
+      const auto found = FindPhrases(lower, sub.words);
+      if (!found.empty()) {
+        return {.value = std::string(sub.name),
+                .confidence = 0.65,
+                .signals = {"word \"" + found.front() + "\""}};
+      }
+    }
+  }
+  for (const auto& [name, fallback] : kDefaults) {
+    if (name == category) {
+      return {.value = std::string(fallback), .confidence = 0.3, .signals = {"no specific word"}};
+    }
+  }
+  return {.value = "other", .confidence = 0.3, .signals = {"no specific word"}};
+}
+
+FieldDecision DecideDepartment(const FieldDecision& category) {
+  static constexpr std::pair<std::string_view, std::string_view> kDepartments[] = {
+      {"bug", "engineering"},
+      {"performance", "engineering"},
+      {"integration", "engineering"},
+      {"technical", "technical_support"},
+      {"feature_request", "product"},
+      {"billing", "billing"},
+      {"user_access", "account_services"},
+      {"security", "security"},
+      {"general", "customer_support"}};
+  for (const auto& [name, department] : kDepartments) {
+    if (name == category.value) {
+      return {.value = std::string(department),
+              .confidence = category.confidence,
+              .signals = {"handles " + category.value + " tickets"}};
+    }
+  }
+  return {.value = "customer_support", .confidence = 0.3, .signals = {"default"}};
+}
+
+// ---- title, keywords -------------------------------------------------------
+
+bool IsGreeting(std::string_view lower) {
+  static constexpr std::string_view kGreetings[] = {
+      "hi",           "hello",  "hey",       "dear",      "good morning", "good afternoon",
+      "good evening", "thanks", "thank you", "greetings", "regards",      "cheers",
+      "best regards"};
+  const auto words = text::Words(lower);
+  if (words.size() > 6) return false;
+  return std::any_of(std::begin(kGreetings), std::end(kGreetings),
+                     [&](std::string_view g) { return text::StartsWith(lower, g); });
+}
+
+// A problem-naming sentence: mentions a failure, a request or a question.
+int ProblemScore(std::string_view lower) {
+  static constexpr std::string_view kProblemWords[] = {
+      "error",  "fail",     "fails",   "failed",      "crash",   "crashes",  "cannot",
+      "can't",  "cant",     "unable",  "not working", "doesn't", "does not", "broken",
+      "wrong",  "stuck",    "missing", "down",        "slow",    "lost",     "charged",
+      "refund", "password", "not",     "issue",       "problem", "bug",      "exception",
+      "help",   "how",      "want",    "need",        "add",     "support",  "would like"};
+  return static_cast<int>(FindPhrases(lower, kProblemWords).size());
+}
+
+// Leading filler that names no problem.
+std::string_view StripFiller(std::string_view s) {
+  static constexpr std::string_view kFillers[] = {"so ",
+                                                  "basically ",
+                                                  "i think ",
+                                                  "i believe ",
+                                                  "it seems that ",
+                                                  "it seems like ",
+                                                  "unfortunately ",
+                                                  "apparently ",
+                                                  "hello, ",
+                                                  "hi, ",
+                                                  "hey, ",
+                                                  "hi ",
+                                                  "hello ",
+                                                  "hey ",
+                                                  "please help, ",
+                                                  "please help: ",
+                                                  "we noticed that ",
+                                                  "i noticed that ",
+                                                  "i found that ",
+                                                  "just wanted to say that "};
+  bool again = true;
+  while (again) {
+    again = false;
+    const auto lower = text::Lower(s.substr(0, 40));
+    for (auto filler : kFillers) {
+      if (text::StartsWith(lower, filler)) {
+        s.remove_prefix(filler.size());
+        again = true;
+        break;
+      }
+    }
+  }
+  return text::Trim(s);
+}
+
+bool IsGenericTitle(std::string_view title) {
+  static constexpr std::string_view kGeneric[] = {
+      "help", "problem", "issue",   "bug",         "question",  "error",       "urgent", "support",
+      "hi",   "hello",   "help me", "please help", "need help", "not working", "ticket", "request"};
+  const auto lower = text::Lower(text::Trim(title));
+  auto trimmed = std::string_view(lower);
+  while (!trimmed.empty() && std::ispunct(static_cast<unsigned char>(trimmed.back()))) {
+    trimmed.remove_suffix(1);
+  }
+  return std::find(std::begin(kGeneric), std::end(kGeneric), trimmed) != std::end(kGeneric);
+}
+
+std::string CategoryLabel(std::string_view category) {
+  static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"bug", "Bug"},
+      {"feature_request", "Feature request"},
+      {"general", "Question"},
+      {"technical", "Technical question"},
+      {"billing", "Billing"},
+      {"user_access", "Account access"},
+      {"security", "Security"},
+      {"performance", "Performance"},
+      {"integration", "Integration"}};
+  for (const auto& [name, label] : kLabels) {
+    if (name == category) return std::string(label);
+  }
+  return "Request";
+}
+
+FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extraction,
+                          std::string_view category) {
+  const auto given = text::Squeeze(input.title);
+  if (!given.empty() && !IsGenericTitle(given)) {
+    auto title = text::Shorten(given, kMaxTitleChars);
+    return {.value = title,
+            .confidence = 0.85,
+            .signals = {given.size() > kMaxTitleChars ? "the reporter's title, shortened"
+                                                      : "the reporter's title"}};
+  }
+
+  const std::string* best = nullptr;
+  int best_score = -100;
+  for (std::size_t i = 0; i < extraction.sentences.size() && i < 12; ++i) {
+    const auto& sentence = extraction.sentences[i];
+    const auto lower = text::Lower(sentence);
+    if (IsGreeting(lower) || text::Words(sentence).size() < 2) continue;
+    int score = ProblemScore(lower) * 2 - static_cast<int>(i);
+    if (sentence.size() > 160) score -= 2;
+    if (score > best_score) {
+      best_score = score;
+      best = &sentence;
+    }
+  }
+
+  std::string title;
+  std::vector<std::string> signals;
+  if (best != nullptr) {
+    title = std::string(StripFiller(*best));
+    while (!title.empty() && (title.back() == '.' || title.back() == '!'))
+      title.pop_back();
+    signals.push_back(best_score > 0 ? "the sentence that states the problem"
+                                     : "the first sentence of the text");
+  } else {
+    title = text::Squeeze(input.text);
+    signals.push_back("the text itself");
+  }
+  title = Capitalize(text::Shorten(title, kMaxTitleChars));
+
+  // A word or two names no problem: say what kind of request it is.
+  if (text::Words(title).size() < 3) {
+    auto prefixed =
+        CategoryLabel(category) + ": " + (title.empty() ? std::string("no details") : title);
+    title = text::Shorten(prefixed, kMaxTitleChars);
+    signals.push_back("too short to stand alone; prefixed with the category");
+  }
+  const auto& codes = extraction.description.error_codes;
+  if (!codes.empty() && title.find(codes.front()) == std::string::npos &&
+      text::CodePoints(title) + codes.front().size() + 3 <= kMaxTitleChars) {
+    title += " (" + codes.front() + ")";
+    signals.push_back("error code " + codes.front());
+  }
+  if (title.empty()) title = CategoryLabel(category);
+  return {.value = title, .confidence = best_score > 0 ? 0.65 : 0.45, .signals = signals};
+}
+
+bool IsStopword(std::string_view word) {
+  static constexpr std::string_view kStopwords[] = {
+      "about", "above",   "after",   "again",   "all",    "also",   "always",  "am",    "an",
+      "and",   "any",     "are",     "as",      "at",     "be",     "because", "been",  "before",
+      "being", "below",   "between", "both",    "but",    "by",     "can",     "cant",  "could",
+      "did",   "didnt",   "do",      "does",    "doesnt", "doing",  "dont",    "down",  "during",
+      "each",  "even",    "every",   "few",     "for",    "from",   "get",     "gets",  "getting",
+      "got",   "had",     "has",     "have",    "having", "he",     "her",     "here",  "hers",
+      "him",   "his",     "how",     "however", "if",     "im",     "in",      "into",  "is",
+      "isnt",  "it",      "its",     "ive",     "just",   "like",   "make",    "many",  "me",
+      "might", "more",    "most",    "much",    "must",   "my",     "need",    "new",   "no",
+      "nor",   "not",     "now",     "of",      "off",    "on",     "once",    "one",   "only",
+      "or",    "other",   "our",     "out",     "over",   "own",    "please",  "same",  "see",
+      "seems", "she",     "should",  "since",   "so",     "some",   "still",   "such",  "than",
+      "that",  "the",     "their",   "them",    "then",   "there",  "these",   "they",  "this",
+      "those", "through", "to",      "too",     "try",    "trying", "under",   "until", "up",
+      "us",    "use",     "used",    "using",   "very",   "want",   "was",     "way",   "we",
+      "well",  "were",    "what",    "when",    "where",  "which",  "while",   "who",   "why",
+      "will",  "with",    "would",   "yet",     "you",    "your"};
+  return std::binary_search(std::begin(kStopwords), std::end(kStopwords), word);
+}
+
+std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extraction& extraction) {
+  struct Count {
+    std::string word;
+    int count = 0;
+    std::size_t first = 0;
+  };
+  std::vector<Count> counts;
+  std::size_t order = 0;
+  auto add = [&](const std::string& word, int weight) {
+    if (word.size() < 3 || IsStopword(word)) return;
+    for (auto& c : counts) {
+      if (c.word == word) {
+        c.count += weight;
+        return;
+      }
+    }
+    if (counts.size() < 400) counts.push_back({word, weight, order++});
+  };
+  for (const auto& w : text::Words(input.title))
+    add(w, 3);
+  for (const auto& sentence : extraction.sentences) {
+    for (const auto& w : text::Words(sentence))
+      add(w, 1);
+  }
+  std::sort(counts.begin(), counts.end(), [](const Count& a, const Count& b) {
+    return a.count != b.count ? a.count > b.count : a.first < b.first;
+  });
+  std::vector<std::string> keywords;
+  for (const auto& c : counts) {
+    if (keywords.size() >= kMaxKeywords) break;
+    keywords.push_back(c.word);
+  }
+  return keywords;
+}
+
+// ---- the rest of the ticket -------------------------------------------------
+
+std::vector<std::string> DecideTags(const Analysis& a, const SeveritySignals& s,
+                                    const Extraction& extraction) {
+  std::vector<std::string> tags;
+  auto add = [&](std::string tag) {
+    std::replace(tag.begin(), tag.end(), '_', '-');
+    std::replace(tag.begin(), tag.end(), ' ', '-');
+    tag = text::Lower(tag);
+    if (!tag.empty() && tags.size() < kMaxTags &&
+        std::find(tags.begin(), tags.end(), tag) == tags.end()) {
+      tags.push_back(tag);
+    }
+  };
+  add(a.category.value);
+  add(a.subcategory.value);
+  if (!s.outage.empty()) add("outage");
+  if (!s.data_loss.empty()) add("data-loss");
+  if (!s.security.empty()) add("security");
+  if (!s.blocker.empty()) add("blocker");
+  if (!s.cosmetic.empty()) add("cosmetic");
+  if (extraction.has_log) add("stack-trace");
+  if (!extraction.description.error_codes.empty()) add("error-code");
+  if (a.language.value != "en") add("lang-" + a.language.value);
+  auto first_word = [](const std::string& s) { return s.substr(0, s.find(' ')); };
+  if (!a.description.environment.os.empty()) add(first_word(a.description.environment.os));
+  if (!a.description.environment.browser.empty())
+    add(first_word(a.description.environment.browser));
+  return tags;
+}
+
+std::string DecideEffort(const Analysis& a, const SeveritySignals& s) {
+  const auto& c = a.category.value;
+  if (s.Incident()) return "4-8 hours (incident response)";
+  if (c == "bug" || c == "performance" || c == "integration") {
+    return a.description.steps_to_reproduce.empty() && a.description.error_messages.empty()
+               ? "4-8 hours (needs reproduction first)"
+               : "2-4 hours";
+  }
+  if (c == "feature_request") return "3-5 days (design and implementation)";
+  if (c == "security") return "1-2 days";
+  if (c == "technical") return "1-2 hours";
+  return "under 1 hour";
+}
+
+std::string DecideBusinessImpact(const Analysis& a, const SeveritySignals& s) {
+  const auto& p = a.priority.value;
+  if (p == "critical") {
+    return "high: " +
+           std::string(!s.outage.empty()      ? "service outage"
+                       : !s.data_loss.empty() ? "customer data at risk"
+                                              : "security exposure") +
+           (s.wide_scope.empty() ? "" : " with wide impact");
+  }
+  if (p == "high") return "medium-high: blocks the reporter's work";
+  if (p == "low") return "low: no work is blocked";
+  return "medium: one person or a workaround-able problem";
+}
+
+std::vector<std::string> DecideActions(const Analysis& a, const SeveritySignals& s) {
+  std::vector<std::string> actions;
+  const auto& c = a.category.value;
+  const auto& d = a.description;
+  if (!s.outage.empty()) actions.push_back("Open an incident and page the on-call engineer");
+  if (!s.data_loss.empty()) actions.push_back("Stop further writes and check the latest backups");
+  if (c == "security") {
+    actions.push_back("Escalate to the security team; revoke or rotate exposed credentials");
+  }
+  if (c == "bug" || c == "performance" || c == "integration") {
+    actions.push_back(d.steps_to_reproduce.empty() ? "Ask the reporter for steps to reproduce"
+                                                   : "Reproduce with the reported steps");
+    if (d.environment.Empty()) actions.push_back("Ask for the OS, browser and app version");
+    if (!d.error_codes.empty()) {
+      actions.push_back("Search the logs for " + d.error_codes.front());
+    } else if (!d.error_messages.empty()) {
+      actions.push_back("Search the logs for the reported error message");
+    }
+  } else if (c == "feature_request") {
+    actions.push_back("Add to the product backlog and ask about the use case");
+  } else if (c == "billing") {
+    actions.push_back("Check the customer's payment and invoice history");
+  } else if (c == "user_access") {
+    actions.push_back("Verify the account owner's identity before changing access");
+  } else if (c == "technical") {
+    actions.push_back("Answer from the documentation or knowledge base");
+  } else if (c == "general") {
+    actions.push_back("Answer from the knowledge base or route to customer support");
+  }
+  if (a.language.value != "en") {
+    actions.push_back("Reply in the reporter's language (" + a.language.value +
+                      ") or route to a speaker of it");
+  }
+  return actions;
+}
+
+std::string DecideReasoning(const Analysis& a, const LanguageGuess& language) {
+  auto explain = [](std::string_view name, const FieldDecision& f) {
+    std::string out = std::string(name) + " " + f.value + " (" + Round2(f.confidence) + ")";
+    if (!f.signals.empty()) {
+      out += ": ";
+      for (std::size_t i = 0; i < f.signals.size() && i < 3; ++i) {
+        if (i > 0) out += "; ";
+        out += f.signals[i];
+      }
+    }
+    return out + ".";
+  };
+  std::string reasoning = explain("Category", a.category) + " " + explain("Priority", a.priority);
+  if (language.code != "en") {
+    reasoning += " The text is in " + language.name + " (" + language.code +
+                 "); the offline model is trained on English, so the category rests on keywords.";
+  }
+  return reasoning;
+}
+
+}  // namespace
+
+AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options) {
+  if (text::Trim(raw.text).empty() && text::Trim(raw.title).empty()) {
+    return AnalysisError{.kind = AnalysisError::Kind::kEmpty,
+                         .path = "user_input",
+                         .reason = "must contain a description of the problem"};
+  }
+  const auto length = text::CodePoints(raw.text) + text::CodePoints(raw.title);
+  if (length > options.max_input_chars) {
+    return AnalysisError{.kind = AnalysisError::Kind::kTooLong,
+                         .path = "user_input",
+                         .reason = "has " + std::to_string(length) + " characters; at most " +
+                                   std::to_string(options.max_input_chars) + " are accepted"};
+  }
+
+  // Text cut from the input ends up in JSON: repair broken UTF-8 first.
+  const AnalysisInput input{.text = text::ValidUtf8(raw.text),
+                            .title = text::ValidUtf8(raw.title),
+                            .page_context = raw.page_context};
+  const auto& model = options.model != nullptr ? *options.model : CategoryModel::BuiltIn();
+  const auto extraction = Extract(input.text, input.page_context);
+  std::string combined = input.title;
+  combined += "\n";
+  combined.append(input.text, 0, std::min(input.text.size(), kRuleTextBytes));
+  const auto lower = text::Lower(combined);
+  const auto title_lower =
+      text::Lower(!input.title.empty()           ? input.title
+                  : extraction.sentences.empty() ? std::string_view(input.text).substr(0, 200)
+                                                 : std::string_view(extraction.sentences.front()));
+  const PhraseText phrase_text(lower);
+  const auto severity = FindSeveritySignals(phrase_text, title_lower);
+  const auto language = DetectLanguage(combined);
+
+  Analysis a;
+  a.description = extraction.description;
+  a.language = {
+      .value = language.code, .confidence = language.confidence, .signals = language.signals};
+  a.category = DecideCategory(input, phrase_text, extraction, severity, language, model).field;
+  a.subcategory = DecideSubcategory(a.category.value, phrase_text);
+  a.priority = DecidePriority(severity);
+  a.urgency = DecideUrgency(severity, a.priority);
+  a.department = DecideDepartment(a.category);
+  a.title = DecideTitle(input, extraction, a.category.value);
+  if (a.description.summary.empty()) {
+    a.description.summary = text::Shorten(text::Squeeze(input.text), 300);
+  }
+  if (a.description.summary.empty()) a.description.summary = a.title.value;
+  a.keywords = DecideKeywords(input, extraction);
+  a.tags = DecideTags(a, severity, extraction);
+  a.estimated_effort = DecideEffort(a, severity);
+  a.business_impact = DecideBusinessImpact(a, severity);
+  a.suggested_actions = DecideActions(a, severity);
+  a.confidence_score =
+      std::round((0.6 * a.category.confidence + 0.4 * a.priority.confidence) * 1000) / 1000;
+  a.reasoning = DecideReasoning(a, language);
+  return a;
+}
+
+nlohmann::json ToAiAnalysisJson(const Analysis& a) {
+  auto field = [](const FieldDecision& f) {
+    return nlohmann::json{{"value", f.value},
+                          {"confidence", std::round(f.confidence * 1000) / 1000},
+                          {"signals", f.signals}};
+  };
+  const auto& d = a.description;
+  nlohmann::json environment = {
+      {"os", d.environment.os.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.environment.os)},
+      {"browser", d.environment.browser.empty() ? nlohmann::json(nullptr)
+                                                : nlohmann::json(d.environment.browser)},
+      {"app_versions", d.environment.app_versions}};
+  return {
+      {"confidence_score", a.confidence_score},
+      {"reasoning", a.reasoning},
+      {"suggested_category", a.category.value},
+      {"suggested_priority", a.priority.value},
+      {"keywords", a.keywords},
+      {"estimated_effort", a.estimated_effort},
+      {"business_impact", a.business_impact},
+      {"suggested_actions", a.suggested_actions},
+      {"knowledge_base_matches", nlohmann::json::array()},
+      {"similar_tickets", nlohmann::json::array()},
+      {"file_analysis_summary", nullptr},
+      {"language", a.language.value},
+      {"model", "offline"},
+      {"title", a.title.value},
+      {"tags", a.tags},
+      {"structured_description",
+       {{"summary", d.summary},
+        {"steps_to_reproduce", d.steps_to_reproduce},
+        {"expected_behavior", d.expected_behavior},
+        {"actual_behavior", d.actual_behavior},
+        {"environment", environment},
+        {"error_messages", d.error_messages},
+        {"error_codes", d.error_codes},
+        {"urls", d.urls}}},
+      {"fields",
+       {{"title", field(a.title)},
+        {"category", field(a.category)},
+        {"subcategory", field(a.subcategory)},
+        {"priority", field(a.priority)},
+        {"urgency", field(a.urgency)},
+        {"department", field(a.department)},
+        {"language", field(a.language)}}},
+  };
+}
+
+std::string RenderDescriptionMarkdown(const Analysis& a) {
+  const auto& d = a.description;
+  std::string out = "## Summary\n\n" + d.summary + "\n";
+  if (!d.steps_to_reproduce.empty()) {
+    out += "\n## Steps to reproduce\n\n";
+    for (std::size_t i = 0; i < d.steps_to_reproduce.size(); ++i) {
+      out += std::to_string(i + 1) + ". " + d.steps_to_reproduce[i] + "\n";
+    }
+  }
+  if (!d.expected_behavior.empty())
+    out += "\n## Expected behavior\n\n" + d.expected_behavior + "\n";
+  if (!d.actual_behavior.empty()) out += "\n## Actual behavior\n\n" + d.actual_behavior + "\n";
+  if (!d.environment.Empty()) {
+    out += "\n## Environment\n\n";
+    if (!d.environment.os.empty()) out += "- OS: " + d.environment.os + "\n";
+    if (!d.environment.browser.empty()) out += "- Browser: " + d.environment.browser + "\n";
+    for (const auto& [name, version] : d.environment.app_versions) {
+      out += "- " + name + ": " + version + "\n";
+    }
+  }
+  if (!d.error_messages.empty() || !d.error_codes.empty()) {
+    out += "\n## Errors\n\n";
+    for (const auto& code : d.error_codes)
+      out += "- Code: `" + code + "`\n";
+    if (!d.error_messages.empty()) {
+      out += "\n```\n";
+      for (const auto& message : d.error_messages)
+        out += message + "\n";
+      out += "```\n";
+    }
+  }
+  if (!d.urls.empty()) {
+    out += "\n## Links\n\n";
+    for (const auto& url : d.urls)
+      out += "- " + url + "\n";
+  }
+  return out;
+}
+
+}  // namespace ticketd::analysis

@@ -1,0 +1,78 @@
+// The learned part of category classification: a linear model (multinomial
+// logistic regression) over word, title and structure features of a text.
+// The weights compiled into the binary come from `ticketd-train`
+// (bench/accuracy/train.cpp); docs/analyzer.md says how to regenerate them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ticketd::analysis {
+
+// The categories the model tells apart. `technical`, `security`,
+// `performance` and `integration` are decided by rules on top of it.
+inline constexpr std::size_t kModelClassCount = 5;
+inline constexpr std::array<std::string_view, kModelClassCount> kModelClasses = {
+    "bug", "feature_request", "general", "billing", "user_access"};
+
+// Index of `category` in kModelClasses, or kModelClassCount when it is not
+// one of them.
+std::size_t ModelClassIndex(std::string_view category);
+
+// The model's features of a text: "t:" title words and word pairs, "w:"
+// words and word pairs of the prose (code blocks, logs and URLs left out),
+// "h:" Markdown headings and "s:" structure (code, log, URL, question,
+// length). Sorted, without duplicates. Shared by the analyzer and the
+// training tool so that both see the same features.
+std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body);
+
+using ClassWeights = std::array<float, kModelClassCount>;
+
+// One feature's share of a decision.
+struct Contribution {
+  std::string feature;
+  double weight = 0.0;
+};
+
+struct CategoryScores {
+  std::array<double, kModelClassCount> probability{};
+  std::size_t best = 0;
+  // The known features that pushed hardest towards `best`, strongest first
+  // (at most three).
+  std::vector<Contribution> top_features;
+  // How many of the text's features the model knows.
+  std::size_t known_features = 0;
+};
+
+// Immutable after construction; Score is safe to call from many threads.
+class CategoryModel {
+ public:
+  CategoryModel(std::array<double, kModelClassCount> bias,
+                std::unordered_map<std::string, ClassWeights> weights);
+
+  // The weights compiled into the binary (src/analysis/category_weights.cpp).
+  static const CategoryModel& BuiltIn();
+
+  // Class probabilities for a feature list from CategoryFeatures.
+  CategoryScores Score(const std::vector<std::string>& features) const;
+
+  const std::array<double, kModelClassCount>& Bias() const { return bias_; }
+  const std::unordered_map<std::string, ClassWeights>& Weights() const { return weights_; }
+
+ private:
+  std::array<double, kModelClassCount> bias_;
+  std::unordered_map<std::string, ClassWeights> weights_;
+};
+
+// Input scaling shared by training and scoring: every present feature has
+// this value, so that long and short texts weigh alike.
+double FeatureValue(std::size_t feature_count);
+
+// A feature as a person reads it in a signal: `title word "crash"`.
+std::string DescribeFeature(std::string_view feature);
+
+}  // namespace ticketd::analysis

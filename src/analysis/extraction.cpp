@@ -1,0 +1,500 @@
+#include "analysis/extraction.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "analysis/text.hpp"
+
+namespace ticketd::analysis {
+
+namespace {
+
+constexpr std::size_t kMaxSteps = 20;
+constexpr std::size_t kMaxErrors = 5;
+constexpr std::size_t kMaxCodes = 10;
+constexpr std::size_t kMaxUrls = 20;
+constexpr std::size_t kMaxVersions = 10;
+constexpr std::size_t kMaxSentences = 40;
+constexpr std::size_t kSectionChars = 500;
+
+enum class Section { kNone, kSummary, kSteps, kExpected, kActual, kEnvironment, kLogs, kOther };
+
+bool Has(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+Section SectionOf(std::string_view lower_heading) {
+  const auto h = lower_heading;
+  if (Has(h, "expected") || Has(h, "desired")) return Section::kExpected;
+  if (Has(h, "actual") || Has(h, "current behav") || Has(h, "what happen") || Has(h, "observed")) {
+    return Section::kActual;
+  }
+  if (Has(h, "step") || Has(h, "reproduc") || Has(h, "repro")) return Section::kSteps;
+  if (Has(h, "environment") || Has(h, "system info") || Has(h, "version") || Has(h, "platform") ||
+      text::ContainsPhrase(h, "os") || Has(h, "browser") || Has(h, "device") || Has(h, "setup")) {
+    return Section::kEnvironment;
+  }
+  if (Has(h, "log") || Has(h, "stack") || Has(h, "trace") || Has(h, "error message") ||
+      Has(h, "output")) {
+    return Section::kLogs;
+  }
+  if (Has(h, "describe") || Has(h, "description") || Has(h, "summary") || Has(h, "problem") ||
+      Has(h, "issue") || Has(h, "bug")) {
+    return Section::kSummary;
+  }
+  return Section::kOther;
+}
+
+// The heading text of a Markdown heading, a bold-only line or a short line
+// ending in a colon; empty when the line is not a heading.
+std::string_view HeadingText(std::string_view line) {
+  line = text::Trim(line);
+  if (text::StartsWith(line, "#")) {
+    const auto start = line.find_first_not_of("# ");
+    return start == std::string_view::npos ? std::string_view{} : text::Trim(line.substr(start));
+  }
+  if (line.size() > 4 && text::StartsWith(line, "**") && text::EndsWith(line, "**") &&
+      line.find("**", 2) == line.size() - 2) {
+    auto inner = text::Trim(line.substr(2, line.size() - 4));
+    if (text::EndsWith(inner, ":")) inner.remove_suffix(1);
+    return inner;
+  }
+  if (line.size() > 2 && line.size() <= 40 && line.back() == ':' &&
+      line.find_first_of(".!?") == std::string_view::npos) {
+    return text::Trim(line.substr(0, line.size() - 1));
+  }
+  return {};
+}
+
+// "1. open", "2) click", "- go to", "* press" -> the item text; else empty.
+std::string_view ListItem(std::string_view line) {
+  line = text::Trim(line);
+  std::size_t i = 0;
+  while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])) != 0)
+    ++i;
+  if (i > 0 && i < 4 && i < line.size() && (line[i] == '.' || line[i] == ')')) {
+    return text::Trim(line.substr(i + 1));
+  }
+  if (line.size() > 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') && line[1] == ' ') {
+    auto item = text::Trim(line.substr(2));
+    if (text::StartsWith(item, "[ ] ") || text::StartsWith(item, "[x] ")) item = item.substr(4);
+    return item;
+  }
+  return {};
+}
+
+bool IsNumbered(std::string_view line) {
+  line = text::Trim(line);
+  return !line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) != 0 &&
+         !ListItem(line).empty();
+}
+
+// "Expected: it saves" -> {"expected", "it saves"} for a few known labels.
+std::pair<Section, std::string_view> InlineLabel(std::string_view line) {
+  line = text::Trim(line);
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon > 30 || colon + 1 >= line.size()) {
+    return {Section::kNone, {}};
+  }
+  auto label = text::Lower(line.substr(0, colon));
+  label.erase(std::remove(label.begin(), label.end(), '*'), label.end());
+  const auto value = text::Trim(line.substr(colon + 1));
+  if (value.empty()) return {Section::kNone, {}};
+  const auto section = SectionOf(label);
+  if (section == Section::kExpected || section == Section::kActual) return {section, value};
+  return {Section::kNone, {}};
+}
+
+std::string CleanInline(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '*' || c == '`') continue;
+    out.push_back(c);
+  }
+  return text::Squeeze(out);
+}
+
+void AddUnique(std::vector<std::string>& list, std::string value, std::size_t max) {
+  if (value.empty() || list.size() >= max) return;
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
+}
+
+void ScanUrls(std::string_view line, std::vector<std::string>& urls) {
+  for (std::size_t pos = 0; (pos = line.find("http", pos)) != std::string_view::npos;) {
+    const auto rest = line.substr(pos);
+    if (!text::StartsWith(rest, "http://") && !text::StartsWith(rest, "https://")) {
+      pos += 4;
+      continue;
+    }
+    std::size_t end = pos;
+    while (end < line.size() &&
+           std::string_view(" \t<>\"'`)]|").find(line[end]) == std::string_view::npos) {
+      ++end;
+    }
+    auto url = line.substr(pos, end - pos);
+    while (!url.empty() && std::string_view(".,;:!?").find(url.back()) != std::string_view::npos) {
+      url.remove_suffix(1);
+    }
+    if (url.size() > 10) AddUnique(urls, std::string(url), kMaxUrls);
+    pos = end;
+  }
+}
+
+bool IsUpperOrDigit(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool IsHttpReason(std::string_view after) {
+  static constexpr std::string_view kReasons[] = {
+      "bad request",       "unauthorized", "forbidden",           "not found",
+      "internal server",   "bad gateway",  "service unavailable", "gateway timeout",
+      "too many requests", "conflict"};
+  const auto lower = text::Lower(after.substr(0, 24));
+  return std::any_of(std::begin(kReasons), std::end(kReasons),
+                     [&](std::string_view r) { return text::StartsWith(lower, r); });
+}
+
+// Error codes: ERR_NAME_NOT_RESOLVED, ECONNREFUSED, 0x80070005, ORA-00942,
+// E1234, TS2322, and HTTP statuses named as such ("HTTP 503", "500 Internal
+// Server Error", "status code 404").
+void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
+  std::size_t i = 0;
+  while (i < line.size() && codes.size() < kMaxCodes) {
+    if (!std::isalnum(static_cast<unsigned char>(line[i]))) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) != 0 ||
+                                 line[end] == '_' || line[end] == '-')) {
+      ++end;
+    }
+    auto token = line.substr(i, end - i);
+    while (!token.empty() && token.back() == '-')
+      token.remove_suffix(1);
+    const std::size_t start = i;
+    const bool left_ok =
+        i == 0 || std::string_view(" \t([{:'\"=,").find(line[i - 1]) != std::string_view::npos;
+    i = end;
+    if (!left_ok || token.size() < 3 || token.size() > 40) continue;
+
+    const bool all_upper = std::all_of(token.begin(), token.end(),
+                                       [](char c) { return IsUpperOrDigit(c) || c == '-'; });
+    std::size_t letters = 0, digits = 0;
+    for (char c : token) {
+      if (std::isalpha(static_cast<unsigned char>(c)) != 0) ++letters;
+      if (std::isdigit(static_cast<unsigned char>(c)) != 0) ++digits;
+    }
+    if (text::StartsWith(token, "0x") && token.size() >= 6 && token.size() <= 10) {
+      AddUnique(codes, std::string(token), kMaxCodes);
+    } else if (text::StartsWith(token, "ERR_") && all_upper) {
+      AddUnique(codes, std::string(token), kMaxCodes);
+    } else if (all_upper && token[0] == 'E' && digits == 0 && token.size() >= 5 &&
+               token.size() <= 12 && token.find('_') == std::string_view::npos &&
+               token.find('-') == std::string_view::npos) {
+      // errno names: ENOENT, ECONNREFUSED, EACCES
+      static constexpr std::string_view kErrno[] = {
+          "ENOENT",    "EACCES",     "EPERM",     "ECONNREFUSED", "ECONNRESET",
+          "ETIMEDOUT", "EADDRINUSE", "ENOTFOUND", "EPIPE",        "ENOMEM",
+          "ENOSPC",    "EEXIST",     "EISDIR",    "EAGAIN",       "EHOSTUNREACH"};
+      if (std::find(std::begin(kErrno), std::end(kErrno), token) != std::end(kErrno)) {
+        AddUnique(codes, std::string(token), kMaxCodes);
+      }
+    } else if (all_upper && letters >= 1 && letters <= 5 && digits >= 2 && digits <= 6 &&
+               std::isalpha(static_cast<unsigned char>(token[0])) != 0 &&
+               std::isdigit(static_cast<unsigned char>(token.back())) != 0) {
+      // Letter prefix then digits only: E1234, TS2322, ORA-00942, CS0246.
+      std::size_t k = 0;
+      while (k < token.size() && std::isalpha(static_cast<unsigned char>(token[k])) != 0)
+        ++k;
+      if (k < token.size() && token[k] == '-') ++k;
+      const bool digits_only = std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k),
+                                           token.end(), [](char c) { return std::isdigit(c); });
+      if (digits_only && k > 0) AddUnique(codes, std::string(token), kMaxCodes);
+    } else if (letters == 0 && token.size() == 3 && (token[0] == '4' || token[0] == '5')) {
+      const auto from = start >= 20 ? start - 20 : 0;
+      const auto before = text::Lower(text::Trim(line.substr(from, start - from)));
+      const bool named = text::EndsWith(before, "http") || text::EndsWith(before, "status") ||
+                         text::EndsWith(before, "error") || text::EndsWith(before, "code");
+      if (named || IsHttpReason(text::Trim(line.substr(i)))) {
+        AddUnique(codes, "HTTP " + std::string(token), kMaxCodes);
+      }
+    }
+  }
+}
+
+bool IsErrorLine(std::string_view line) {
+  static constexpr std::string_view kMarkers[] = {
+      "Error:",    "Error ", "ERROR",   "Exception",          "Traceback",
+      "FATAL",     "fatal:", "panic:",  "Segmentation fault", "Uncaught",
+      "Unhandled", "error:", "failed:", "Failed to"};
+  return std::any_of(std::begin(kMarkers), std::end(kMarkers),
+                     [&](std::string_view m) { return Has(line, m); });
+}
+
+// A frame or header of a stack trace (Python, Java, JavaScript, C#, gdb).
+bool IsTraceLine(std::string_view line) {
+  const auto trimmed = text::Trim(line);
+  if (text::StartsWith(trimmed, "Traceback (") || text::StartsWith(trimmed, "File \"")) return true;
+  if (text::StartsWith(trimmed, "at ") && Has(trimmed, "(")) return true;
+  return text::StartsWith(trimmed, "#") && trimmed.size() > 3 && Has(trimmed, " in ") &&
+         std::isdigit(static_cast<unsigned char>(trimmed[1])) != 0;
+}
+
+// First match of one of `names` (lower-case) in `lower`, with the version
+// that follows it: "windows 11", "chrome 120.0.6099".
+std::string FindNamed(std::string_view lower, std::string_view original,
+                      std::initializer_list<std::pair<std::string_view, std::string_view>> names) {
+  for (const auto& [needle, display] : names) {
+    std::size_t pos = 0;
+    while ((pos = lower.find(needle, pos)) != std::string_view::npos) {
+      const auto end = pos + needle.size();
+      const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
+      const bool right =
+          end >= lower.size() || !std::isalpha(static_cast<unsigned char>(lower[end]));
+      if (!left || !right) {
+        pos = end;
+        continue;
+      }
+      std::string found(display);
+      std::size_t v = end;
+      while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v'))
+        ++v;
+      std::size_t w = v;
+      while (w < lower.size() &&
+             (std::isdigit(static_cast<unsigned char>(lower[w])) != 0 || lower[w] == '.')) {
+        ++w;
+      }
+      while (w > v && lower[w - 1] == '.')
+        --w;
+      if (w > v && w - v <= 16) found += " " + std::string(original.substr(v, w - v));
+      return found;
+    }
+  }
+  return {};
+}
+
+std::string FindOs(std::string_view lower, std::string_view original) {
+  return FindNamed(lower, original,
+                   {{"windows server", "Windows Server"},
+                    {"windows", "Windows"},
+                    {"macos", "macOS"},
+                    {"mac os x", "macOS"},
+                    {"os x", "macOS"},
+                    {"ubuntu", "Ubuntu"},
+                    {"debian", "Debian"},
+                    {"fedora", "Fedora"},
+                    {"centos", "CentOS"},
+                    {"arch linux", "Arch Linux"},
+                    {"android", "Android"},
+                    {"ipados", "iPadOS"},
+                    {"ios", "iOS"},
+                    {"chromeos", "ChromeOS"},
+                    {"linux", "Linux"}});
+}
+
+std::string FindBrowser(std::string_view lower, std::string_view original) {
+  return FindNamed(lower, original,
+                   {{"firefox", "Firefox"},
+                    {"microsoft edge", "Edge"},
+                    {"edge", "Edge"},
+                    {"chromium", "Chromium"},
+                    {"chrome", "Chrome"},
+                    {"safari", "Safari"},
+                    {"opera", "Opera"},
+                    {"brave", "Brave"}});
+}
+
+// "Node version: 18.2.0", "- react: 18.2", "Python 3.11.4" on environment
+// lines -> name and version.
+void ScanVersions(std::string_view line, std::map<std::string, std::string>& versions) {
+  auto item = ListItem(line);
+  if (item.empty()) item = text::Trim(line);
+  const auto colon = item.find(':');
+  if (colon != std::string_view::npos && colon > 0 && colon <= 40) {
+    auto key = text::Lower(CleanInline(item.substr(0, colon)));
+    auto value = CleanInline(item.substr(colon + 1));
+    for (std::string_view suffix : {" version", " versions"}) {
+      if (text::EndsWith(key, suffix)) key.resize(key.size() - suffix.size());
+    }
+    const bool os_or_browser =
+        key == "os" || Has(key, "operating") || Has(key, "browser") || Has(key, "platform");
+    if (!key.empty() && !value.empty() && value.size() <= 80 && !os_or_browser &&
+        std::any_of(value.begin(), value.end(), [](char c) { return std::isdigit(c); }) &&
+        versions.size() < kMaxVersions) {
+      versions.emplace(key, value);
+    }
+  }
+}
+
+struct UserAgentInfo {
+  std::string os;
+  std::string browser;
+};
+
+UserAgentInfo ParseUserAgent(std::string_view agent) {
+  const auto lower = text::Lower(agent);
+  UserAgentInfo info;
+  info.os = FindOs(lower, agent);
+  // Agent strings name Safari and Chrome in most browsers: test the specific first.
+  if (Has(lower, "edg/")) {
+    info.browser = FindNamed(lower, agent, {{"edg", "Edge"}});
+  } else if (Has(lower, "firefox/")) {
+    info.browser = FindNamed(lower, agent, {{"firefox", "Firefox"}});
+  } else if (Has(lower, "chrome/")) {
+    info.browser = FindNamed(lower, agent, {{"chrome", "Chrome"}});
+  } else if (Has(lower, "safari/")) {
+    info.browser = "Safari";
+  }
+  if (Has(lower, "windows nt 10")) info.os = "Windows 10 or 11";
+  if (Has(lower, "mac os x")) info.os = "macOS";
+  return info;
+}
+
+// Prose lines -> sentences on ". ", "! ", "? ".
+void SplitSentences(std::string_view prose, std::vector<std::string>& out) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < prose.size() && out.size() < kMaxSentences; ++i) {
+    const char c = prose[i];
+    const bool end =
+        (c == '.' || c == '!' || c == '?') && (i + 1 == prose.size() || prose[i + 1] == ' ');
+    if (end || i + 1 == prose.size()) {
+      auto sentence = text::Squeeze(prose.substr(start, i + 1 - start));
+      if (sentence.size() > 1) out.push_back(std::move(sentence));
+      start = i + 1;
+    }
+  }
+}
+
+std::string JoinShort(const std::vector<std::string>& parts) {
+  std::string joined;
+  for (const auto& p : parts) {
+    if (!joined.empty()) joined += ' ';
+    joined += p;
+    if (joined.size() > kSectionChars * 2) break;
+  }
+  return text::Shorten(joined, kSectionChars);
+}
+
+}  // namespace
+
+Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
+  Extraction out;
+  auto& d = out.description;
+  Section section = Section::kNone;
+  bool in_code = false;
+  bool saw_steps_section = false;
+  std::vector<std::string> summary_parts, expected_parts, actual_parts, first_prose;
+  std::vector<std::string> loose_numbered;
+  bool in_comment = false;
+
+  for (auto line : text::Lines(input)) {
+    const auto trimmed = text::Trim(line);
+    // HTML comments in issue templates are instructions to the reporter.
+    if (in_comment) {
+      if (Has(trimmed, "-->")) in_comment = false;
+      continue;
+    }
+    if (text::StartsWith(trimmed, "<!--")) {
+      in_comment = !Has(trimmed, "-->");
+      continue;
+    }
+    ScanUrls(line, d.urls);
+    if (text::IsFence(line)) {
+      in_code = !in_code;
+      out.has_code = true;
+      continue;
+    }
+    if (in_code && section == Section::kSteps && d.steps_to_reproduce.empty() && !trimmed.empty()) {
+      // Steps given as code: the first line says what to run.
+      d.steps_to_reproduce.push_back("Run the code or commands of the report, starting with: " +
+                                     text::Shorten(trimmed, 120));
+    }
+    if (in_code || text::LooksLikeLogLine(line)) {
+      // A fenced block is code unless it holds a trace or error output.
+      if (!in_code || IsTraceLine(line) || IsErrorLine(line)) out.has_log = true;
+      if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      ScanErrorCodes(line, d.error_codes);
+      if (section == Section::kEnvironment) ScanVersions(line, d.environment.app_versions);
+      continue;
+    }
+    if (trimmed.empty()) continue;
+    ScanErrorCodes(line, d.error_codes);
+    if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+
+    if (const auto heading = HeadingText(line); !heading.empty()) {
+      section = SectionOf(text::Lower(heading));
+      if (section == Section::kSteps) saw_steps_section = true;
+      AddUnique(out.headings, text::Lower(CleanInline(heading)), 20);
+      continue;
+    }
+    if (const auto [label, value] = InlineLabel(line); label != Section::kNone) {
+      (label == Section::kExpected ? expected_parts : actual_parts).push_back(CleanInline(value));
+      continue;
+    }
+
+    switch (section) {
+      case Section::kSteps: {
+        const auto item = ListItem(line);
+        if (d.steps_to_reproduce.size() < kMaxSteps) {
+          d.steps_to_reproduce.push_back(
+              text::Shorten(CleanInline(item.empty() ? trimmed : item), 200));
+        }
+        continue;
+      }
+      case Section::kExpected:
+        expected_parts.push_back(CleanInline(trimmed));
+        continue;
+      case Section::kActual:
+        actual_parts.push_back(CleanInline(trimmed));
+        SplitSentences(CleanInline(trimmed), out.sentences);
+        continue;
+      case Section::kEnvironment:
+        ScanVersions(line, d.environment.app_versions);
+        continue;
+      case Section::kLogs:
+        continue;
+      default:
+        break;
+    }
+    if (IsNumbered(line)) {
+      if (loose_numbered.size() < kMaxSteps) {
+        loose_numbered.push_back(text::Shorten(CleanInline(ListItem(line)), 200));
+      }
+      continue;
+    }
+    const auto clean = CleanInline(trimmed);
+    if (section == Section::kSummary) summary_parts.push_back(clean);
+    if (first_prose.size() < 6) first_prose.push_back(clean);
+    SplitSentences(clean, out.sentences);
+  }
+
+  if (!saw_steps_section && loose_numbered.size() >= 2) d.steps_to_reproduce = loose_numbered;
+  d.summary = JoinShort(summary_parts.empty() ? first_prose : summary_parts);
+  d.expected_behavior = JoinShort(expected_parts);
+  d.actual_behavior = JoinShort(actual_parts);
+
+  // Environment: named anywhere in the text, or in the page's user agent.
+  const auto sample = input.substr(0, std::min<std::size_t>(input.size(), 20'000));
+  const auto lower = text::Lower(sample);
+  d.environment.os = FindOs(lower, sample);
+  d.environment.browser = FindBrowser(lower, sample);
+  if (page_context.is_object()) {
+    if (const auto agent = page_context.find("user_agent");
+        agent != page_context.end() && agent->is_string()) {
+      const auto info = ParseUserAgent(agent->get<std::string>());
+      if (d.environment.os.empty()) d.environment.os = info.os;
+      if (d.environment.browser.empty()) d.environment.browser = info.browser;
+    }
+    if (const auto url = page_context.find("url"); url != page_context.end() && url->is_string()) {
+      const auto value = url->get<std::string>();
+      if (!value.empty() && std::find(d.urls.begin(), d.urls.end(), value) == d.urls.end()) {
+        d.urls.insert(d.urls.begin(), value);
+        if (d.urls.size() > kMaxUrls) d.urls.pop_back();
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace ticketd::analysis

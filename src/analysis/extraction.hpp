@@ -1,0 +1,26 @@
+// Reading the parts of a problem report out of its text: Markdown template
+// sections (steps, expected and actual behaviour, environment), numbered
+// steps, error messages and codes, URLs, operating system and browser.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "analysis/analyzer.hpp"
+
+namespace ticketd::analysis {
+
+struct Extraction {
+  StructuredDescription description;
+  // Prose sentences in reading order, without headings, code and logs.
+  std::vector<std::string> sentences;
+  bool has_code = false;
+  bool has_log = false;
+  // Template headings seen ("steps to reproduce", "expected behavior").
+  std::vector<std::string> headings;
+};
+
+// `page_context` may add a URL and, from its user agent, the OS and browser.
+Extraction Extract(std::string_view text, const nlohmann::json& page_context);
+
+}  // namespace ticketd::analysis
