@@ -6,7 +6,9 @@ set(entries "")
 set(index 0)
 foreach(path IN LISTS FILES)
   file(READ "${path}" hex HEX)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  # Bytes above 0x7f (UTF-8 in SQL comments and YAML) do not fit char
+  # implicitly; the explicit conversion keeps them.
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "char(0x\\1)," hex "${hex}")
   file(RELATIVE_PATH name "${ROOT}" "${path}")
   string(APPEND body "constexpr char kFile${index}[] = {${hex} 0};\n")
   string(APPEND entries "    {\"${name}\", std::string_view(kFile${index}, sizeof(kFile${index}) - 1)},\n")

@@ -4,6 +4,13 @@
 -- extension (PostgreSQL 13+), so the database owner may create it (RDS too).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- array_to_string is only STABLE (it could depend on the element type's
+-- output function); for text[] it cannot change, so this wrapper may be
+-- IMMUTABLE, as a generated column requires.
+CREATE FUNCTION knowledge_base_tags_text(tags text[]) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT array_to_string(tags, ' ') $$;
+
 CREATE TABLE knowledge_base_articles (
   id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   title         varchar(255) NOT NULL CHECK (length(btrim(title)) >= 1),
@@ -19,7 +26,7 @@ CREATE TABLE knowledge_base_articles (
   version       bigint NOT NULL DEFAULT 1 CHECK (version >= 1),
   search_vector tsvector GENERATED ALWAYS AS (
                   setweight(to_tsvector('english', title), 'A') ||
-                  setweight(to_tsvector('english', array_to_string(tags, ' ')), 'B') ||
+                  setweight(to_tsvector('english', knowledge_base_tags_text(tags)), 'B') ||
                   setweight(to_tsvector('english', content), 'C')) STORED
 );
 
