@@ -16,6 +16,7 @@
 #include "http/router.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/ticket_repository.hpp"
+#include "storage/user_repository.hpp"
 
 namespace {
 
@@ -29,13 +30,15 @@ struct Fixture {
             .url = "postgresql://fuzz@127.0.0.1:1/fuzz",
             .size = 1,
             .statements = ticketd::storage::TicketRepository::Statements()}),
-        tickets(pool) {
-    ticketd::api::AddTicketRoutes(router, tickets, blocking);
+        tickets(pool),
+        users(pool) {
+    ticketd::api::AddTicketRoutes(router, tickets, users, blocking);
   }
 
   boost::asio::thread_pool blocking{1};
   ticketd::storage::PgPool pool;
   ticketd::storage::TicketRepository tickets;
+  ticketd::storage::UserRepository users;
   ticketd::http::Router router;
 };
 

@@ -71,15 +71,16 @@ class AuthRoutes {
     static constexpr std::array<std::string_view, 3> kKnown = {"email", "full_name", "password"};
     domain::CheckMembers(value, kKnown, errors);
     const auto email = Member(value, "email", errors);
-    const auto full_name = Member(value, "full_name", errors);
+    std::optional<std::string> full_name;
+    if (const auto found = value.find("full_name"); found == value.end()) {
+      errors.push_back({"full_name", "is required"});
+    } else {
+      full_name = domain::DecodeDisplayName(*found, "full_name", domain::kMaxFullName, errors);
+    }
     const auto password = Member(value, "password", errors);
     std::optional<std::string> normalized;
     if (email && !(normalized = NormalizeEmail(*email))) {
       errors.push_back({"email", "must be an email address such as name@example.com"});
-    }
-    if (full_name &&
-        (full_name->empty() || full_name->size() > 200 || !domain::IsStorableText(*full_name))) {
-      errors.push_back({"full_name", "must be 1 to 200 characters of text"});
     }
     if (password && normalized) {
       if (auto reason = domain::CheckPassword(*password, *normalized)) {

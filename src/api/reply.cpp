@@ -13,9 +13,21 @@ namespace beast_http = http::beast_http;
 
 namespace {
 
-// nlohmann's messages start with "[json.exception.parse_error.101] ".
-std::string WithoutPrefix(std::string what) {
-  if (const auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
+constexpr std::size_t kMaxReason = 160;
+
+// What went wrong, in the parser's words, without its exception prefix
+// ("[json.exception.parse_error.101] "), the position (given as a byte
+// offset instead) or the echo of the offending input ("; last read: '...'",
+// "number overflow parsing '...'"), which could be as long as the body.
+std::string ParseReason(std::string what) {
+  if (const auto at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
+  if (what.starts_with("parse error at line ")) {
+    if (const auto at = what.find(": "); at != std::string::npos) what.erase(0, at + 2);
+  }
+  for (const std::string_view echo : {"; last read:", " '"}) {
+    if (const auto at = what.find(echo); at != std::string::npos) what.erase(at);
+  }
+  if (what.size() > kMaxReason) what = what.substr(0, kMaxReason) + "...";
   return what;
 }
 
@@ -65,20 +77,20 @@ std::variant<JsonBody, http::Problem> ReadJsonBody(const http::RequestContext& c
   } else if (lowered != "application/json") {
     const std::string accepted =
         allow_merge_patch ? "application/json or application/merge-patch+json" : "application/json";
-    return http::UnsupportedMediaType((lowered.empty()
-                                           ? std::string("The request has no Content-Type")
-                                           : "Content-Type " + lowered + " is not accepted") +
-                                      "; send " + accepted + ".");
+    return http::UnsupportedMediaType(
+        (lowered.empty() ? std::string("The request has no Content-Type")
+                         : "Content-Type " + lowered.substr(0, 100) + " is not accepted") +
+        "; send " + accepted + ".");
   }
 
   try {
     body.value = nlohmann::json::parse(context.request.body());
   } catch (const nlohmann::json::parse_error& error) {
     return http::MalformedJson("The body is not valid JSON (byte " + std::to_string(error.byte) +
-                               "): " + WithoutPrefix(error.what()));
+                               "): " + ParseReason(error.what()));
   } catch (const nlohmann::json::exception& error) {
     // For example a number beyond the range of a double.
-    return http::MalformedJson("The body cannot be read as JSON: " + WithoutPrefix(error.what()));
+    return http::MalformedJson("The body cannot be read as JSON: " + ParseReason(error.what()));
   }
   return body;
 }

@@ -76,8 +76,9 @@ bool BoolParam(const http::RequestContext& context, std::string_view name, bool 
 
 class TicketRoutes {
  public:
-  TicketRoutes(storage::TicketRepository& tickets, boost::asio::thread_pool& blocking)
-      : tickets_(tickets), blocking_(blocking) {}
+  TicketRoutes(storage::TicketRepository& tickets, storage::UserRepository& users,
+               boost::asio::thread_pool& blocking)
+      : tickets_(tickets), users_(users), blocking_(blocking) {}
 
   awaitable<http::Response> List(http::RequestContext& context) {
     if (auto refused = Require(context, domain::Action::kTicketReadOwn)) {
@@ -154,6 +155,15 @@ class TicketRoutes {
     auto errors = domain::DecodeChanges(decoded.value, kind, changes);
     for (auto& error : ForbiddenMembers(context.principal, decoded.value))
       errors.push_back(std::move(error));
+    if (errors.empty() && changes.assigned_to_id && *changes.assigned_to_id) {
+      const auto& assignee_id = **changes.assigned_to_id;
+      const auto assignee =
+          co_await Offload(blocking_, [&] { return users_.FindById(assignee_id); });
+      if (!assignee || !assignee->is_active ||
+          !domain::Allows(assignee->role, domain::Action::kTicketUpdateAll)) {
+        errors.push_back({"assigned_to_id", "must name an active agent, manager or admin"});
+      }
+    }
     if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
 
     const auto& principal = context.principal;
@@ -265,14 +275,15 @@ class TicketRoutes {
   }
 
   storage::TicketRepository& tickets_;
+  storage::UserRepository& users_;
   boost::asio::thread_pool& blocking_;
 };
 
 }  // namespace
 
 void AddTicketRoutes(http::Router& router, storage::TicketRepository& tickets,
-                     boost::asio::thread_pool& blocking) {
-  auto routes = std::make_shared<TicketRoutes>(tickets, blocking);
+                     storage::UserRepository& users, boost::asio::thread_pool& blocking) {
+  auto routes = std::make_shared<TicketRoutes>(tickets, users, blocking);
   const auto bind = [routes](auto method) -> http::Handler {
     return [routes, method](http::RequestContext& context) { return ((*routes).*method)(context); };
   };

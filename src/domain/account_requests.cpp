@@ -14,7 +14,6 @@ using nlohmann::json;
 constexpr std::size_t kMaxSearchLength = 200;
 constexpr std::size_t kMaxFilterLength = 200;
 constexpr std::size_t kMaxKeyName = 100;
-constexpr std::size_t kMaxFullName = 200;
 
 std::string RoleList() {
   std::string names;
@@ -57,6 +56,21 @@ std::optional<std::string> DecodeText(const json& value, const char* path, std::
   }
   if (max > 0 && CodePointCount(text) > max) {
     errors.push_back({path, "must be at most " + std::to_string(max) + " characters"});
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string> DecodeDisplayName(const json& value, const char* path, std::size_t max,
+                                             FieldErrors& errors) {
+  auto text = DecodeText(value, path, max, errors);
+  if (!text) return std::nullopt;
+  if (IsBlank(*text)) {
+    errors.push_back({path, "must not be empty or blank"});
+    return std::nullopt;
+  }
+  if (!IsPlainLine(*text)) {
+    errors.push_back({path, "must be one line without control characters or direction overrides"});
     return std::nullopt;
   }
   return text;
@@ -140,12 +154,8 @@ FieldErrors DecodeApiKeyRequest(const json& body, ApiKeyRequest& out) {
   if (!CheckMembers(body, kKnown, errors)) return errors;
   if (const auto name = body.find("name"); name == body.end()) {
     errors.push_back({"name", "is required"});
-  } else if (auto text = DecodeText(*name, "name", kMaxKeyName, errors)) {
-    if (IsBlank(*text)) {
-      errors.push_back({"name", "must not be empty or blank"});
-    } else {
-      out.name = std::move(*text);
-    }
+  } else if (auto text = DecodeDisplayName(*name, "name", kMaxKeyName, errors)) {
+    out.name = std::move(*text);
   }
   if (const auto role = body.find("role"); role == body.end()) {
     errors.push_back({"role", "is required"});
@@ -161,12 +171,8 @@ FieldErrors DecodeProfileChange(const json& body, ProfileChange& out) {
   FieldErrors errors;
   if (!CheckMembers(body, kKnown, errors)) return errors;
   if (const auto name = body.find("full_name"); name != body.end()) {
-    if (auto text = DecodeText(*name, "full_name", kMaxFullName, errors)) {
-      if (IsBlank(*text)) {
-        errors.push_back({"full_name", "must not be empty or blank"});
-      } else {
-        out.full_name = std::move(*text);
-      }
+    if (auto text = DecodeDisplayName(*name, "full_name", kMaxFullName, errors)) {
+      out.full_name = std::move(*text);
     }
   }
   // Password limits are CheckPassword's; here only the type.

@@ -72,6 +72,8 @@ FieldErrors DecodeApiKeyRequest(const nlohmann::json& body, ApiKeyRequest& out);
 // PUT /api/v1/auth/me: {full_name?, password?, current_password?}. A new
 // password needs current_password; its strength is checked by the caller
 // (CheckPassword needs the account's email).
+inline constexpr std::size_t kMaxFullName = 200;
+
 struct ProfileChange {
   std::optional<std::string> full_name;
   std::optional<std::string> password;
@@ -85,6 +87,12 @@ FieldErrors DecodeProfileChange(const nlohmann::json& body, ProfileChange& out);
 // points (0: no limit); otherwise std::nullopt with one error at `path`.
 std::optional<std::string> DecodeText(const nlohmann::json& value, const char* path,
                                       std::size_t max, FieldErrors& errors);
+
+// A name people see (an account's full name, an API key's name): text of
+// 1 to `max` code points, not blank, on one line without control characters
+// or direction overrides (IsPlainLine).
+std::optional<std::string> DecodeDisplayName(const nlohmann::json& value, const char* path,
+                                             std::size_t max, FieldErrors& errors);
 
 // False (with a `body` error) when `body` is not an object; otherwise adds
 // one error per member not in `known` and answers true.

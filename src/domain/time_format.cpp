@@ -104,16 +104,20 @@ bool IsBlank(std::string_view text) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
-bool IsStorableText(std::string_view text) {
+namespace {
+
+// Calls `visit` with each code point of UTF-8 `text`; false when `text` is
+// not well-formed UTF-8 (or `visit` answered false).
+template <typename Visit>
+bool ForEachCodePoint(std::string_view text, Visit visit) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte == 0) return false;
     std::size_t length = 0;
     std::uint32_t code = 0;
     if (byte < 0x80) {
-      ++i;
-      continue;
+      length = 1;
+      code = byte;
     } else if ((byte & 0xE0) == 0xC0) {
       length = 2;
       code = byte & 0x1F;
@@ -137,9 +141,25 @@ bool IsStorableText(std::string_view text) {
     if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
       return false;
     }
+    if (!visit(code)) return false;
     i += length;
   }
   return true;
+}
+
+}  // namespace
+
+bool IsStorableText(std::string_view text) {
+  return ForEachCodePoint(text, [](std::uint32_t code) { return code != 0; });
+}
+
+bool IsPlainLine(std::string_view text) {
+  return ForEachCodePoint(text, [](std::uint32_t code) {
+    const bool control = code < 0x20 || (code >= 0x7F && code <= 0x9F);
+    const bool bidi = code == 0x200E || code == 0x200F || (code >= 0x202A && code <= 0x202E) ||
+                      (code >= 0x2066 && code <= 0x2069);
+    return !control && !bidi;
+  });
 }
 
 }  // namespace ticketd::domain

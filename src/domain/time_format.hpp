@@ -21,6 +21,12 @@ bool IsRfc3339(std::string_view text);
 // PostgreSQL's text requires.
 bool IsStorableText(std::string_view text);
 
+// True when `text` is well-formed UTF-8 on one line without control
+// characters (C0, DEL, C1: line breaks, tabs, terminal escapes) or
+// direction overrides (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069): what a
+// name shown in lists, logs and terminals may hold.
+bool IsPlainLine(std::string_view text);
+
 // The number of code points in UTF-8 `text` (continuation bytes are not
 // counted); what "characters" means in every length limit.
 std::size_t CodePointCount(std::string_view text);

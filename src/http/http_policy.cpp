@@ -21,7 +21,35 @@ constexpr const char* kPagePolicy =
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+// The header's value in lower case without surrounding blanks.
+std::string Folded(std::string_view value) {
+  const auto first = value.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  value = value.substr(first, value.find_last_not_of(" \t") - first + 1);
+  std::string out(value);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
 }  // namespace
+
+std::optional<Problem> CheckFraming(const Request& request) {
+  if (request.count(beast_http::field::host) > 1) {
+    return BadRequest("The request carries more than one Host header.");
+  }
+  for (const auto& field : request) {
+    if (field.name() == beast_http::field::transfer_encoding &&
+        Folded(ToStd(field.value())) != "chunked") {
+      return NotImplemented("Transfer-Encoding other than chunked is not supported.");
+    }
+    if (field.name() == beast_http::field::content_encoding &&
+        Folded(ToStd(field.value())) != "identity") {
+      return UnsupportedMediaType("Content-Encoding is not supported; send the body uncompressed.");
+    }
+  }
+  return std::nullopt;
+}
 
 bool HttpPolicy::IsAllowedOrigin(std::string_view origin) const {
   return std::find(options_.cors_origins.begin(), options_.cors_origins.end(), origin) !=

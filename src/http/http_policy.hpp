@@ -22,6 +22,13 @@ struct HttpPolicyOptions {
   bool strict_transport = false;
 };
 
+// Framing that proxies and this server could read differently, refused
+// before routing (RFC 9112): more than one Host (400), a transfer coding
+// other than plain `chunked` (501, since only chunked is decoded) and a
+// Content-Encoding other than identity (415, bodies are never decompressed).
+// std::nullopt for a request without any of these.
+std::optional<Problem> CheckFraming(const Request& request);
+
 class HttpPolicy {
  public:
   explicit HttpPolicy(HttpPolicyOptions options = {}) : options_(std::move(options)) {}

@@ -87,6 +87,9 @@ Problem UnsupportedMediaType(std::string detail) {
   return Make(Status::unsupported_media_type, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type",
               std::move(detail));
 }
+Problem NotImplemented(std::string detail) {
+  return Make(Status::not_implemented, "NOT_IMPLEMENTED", "Not implemented", std::move(detail));
+}
 Problem ValidationFailed(domain::FieldErrors errors) {
   // A body of a hundred thousand unknown members must not earn an answer
   // five times its size.

@@ -32,6 +32,7 @@ Problem InvalidTransition(std::string detail);
 Problem PreconditionFailed(std::string detail);
 Problem PayloadTooLarge(std::string detail);
 Problem UnsupportedMediaType(std::string detail);
+Problem NotImplemented(std::string detail);
 Problem ValidationFailed(domain::FieldErrors errors);
 Problem HeadersTooLarge(std::string detail);
 Problem TooManyRequests(std::string detail);

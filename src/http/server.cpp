@@ -225,7 +225,10 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     Response response;
     std::exception_ptr failure;
     const HttpPolicy& policy = server_.options_.policy;
-    if (policy.IsPreflight(request)) {
+    if (auto refused = CheckFraming(request)) {
+      response = MakeProblemResponse(*refused, std::string(ToStd(request.target())),
+                                     context.request_id, request.version());
+    } else if (policy.IsPreflight(request)) {
       context.route = "preflight";
       auto answer = policy.AnswerPreflight(request);
       if (auto* refused = std::get_if<Problem>(&answer)) {

@@ -47,6 +47,15 @@ describe('errors', { skip: skipReason }, () => {
       });
     }
 
+    test('the detail stays short and does not echo the body back', async () => {
+      const token = `9${'0'.repeat(900_000)}x`;
+      for (const body of [`{"a":${token}}`, '{"email":"a\\ud800"}', `{"t":"${'\u0001'.repeat(10)}"}`]) {
+        const problem = expectProblem(await postRaw('/api/v1/tickets', body), 400, 'MALFORMED_JSON');
+        assert.ok(problem.detail.length < 300, `detail of ${problem.detail.length} characters`);
+        assert.doesNotMatch(problem.detail, /last read|json\.exception|0{50}/);
+      }
+    });
+
     test('an empty JSON body answers 400', async () => {
       expectProblem(await postRaw('/api/v1/tickets', ''), 400, 'MALFORMED_JSON');
     });

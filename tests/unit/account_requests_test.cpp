@@ -199,5 +199,26 @@ TEST(EmailDomain, KeepsOnlyThePartAfterTheAt) {
   EXPECT_EQ(EmailDomain("no-at-sign"), "");
 }
 
+TEST(DecodeDisplayName, RefusesWhatCouldForgeALineOrReverseText) {
+  for (const char* bad : {"Bob\r\nX-Evil: 1", "Tab\there", "Esc \x1b[31m red", "\xc2\x85next",
+                          "Evil \xe2\x80\xae txt", "Isolate \xe2\x81\xa6 x", "   ", ""}) {
+    FieldErrors errors;
+    EXPECT_FALSE(DecodeDisplayName(nlohmann::json(bad), "full_name", 200, errors)) << bad;
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_EQ(errors[0].path, "full_name");
+  }
+}
+
+TEST(DecodeDisplayName, KeepsNamesOfEveryScript) {
+  for (const char* good : {"Ana Lima", "José Ñúñez", "Zoë O'Brien", "李小龍", "Виктор", "أحمد"}) {
+    FieldErrors errors;
+    EXPECT_EQ(DecodeDisplayName(nlohmann::json(good), "full_name", 200, errors), good);
+    EXPECT_TRUE(errors.empty()) << good;
+  }
+  FieldErrors errors;
+  EXPECT_FALSE(DecodeDisplayName(nlohmann::json(std::string(201, 'a')), "n", 200, errors));
+  EXPECT_FALSE(DecodeDisplayName(nlohmann::json(5), "n", 200, errors));
+}
+
 }  // namespace
 }  // namespace ticketd::domain

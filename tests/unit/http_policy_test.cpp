@@ -102,3 +102,47 @@ TEST(CorsOrigins, ParsesAListAndRefusesWildcardsAndPaths) {
 
 }  // namespace
 }  // namespace ticketd::http
+
+namespace ticketd::http {
+namespace {
+
+Request WithFields(std::vector<std::pair<beast_http::field, std::string>> fields) {
+  Request request{beast_http::verb::post, "/api/v1/tickets", 11};
+  for (const auto& [name, value] : fields)
+    request.insert(name, value);
+  return request;
+}
+
+TEST(CheckFraming, PlainRequestsPass) {
+  EXPECT_FALSE(CheckFraming(WithFields({{beast_http::field::host, "a"}})));
+  EXPECT_FALSE(CheckFraming(WithFields({})));
+  EXPECT_FALSE(CheckFraming(WithFields({{beast_http::field::transfer_encoding, " Chunked "}})));
+  EXPECT_FALSE(CheckFraming(WithFields({{beast_http::field::content_encoding, "identity"}})));
+}
+
+TEST(CheckFraming, TwoHostsAre400) {
+  const auto refused =
+      CheckFraming(WithFields({{beast_http::field::host, "a"}, {beast_http::field::host, "b"}}));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, Status::bad_request);
+}
+
+TEST(CheckFraming, OtherTransferCodingsAre501) {
+  for (const char* coding : {"gzip, chunked", "gzip", "chunked, chunked", "identity"}) {
+    const auto refused = CheckFraming(WithFields({{beast_http::field::transfer_encoding, coding}}));
+    ASSERT_TRUE(refused) << coding;
+    EXPECT_EQ(refused->status, Status::not_implemented) << coding;
+    EXPECT_EQ(refused->error_code, "NOT_IMPLEMENTED");
+  }
+}
+
+TEST(CheckFraming, CompressedBodiesAre415) {
+  for (const char* coding : {"gzip", "br", "deflate", "identity, gzip"}) {
+    const auto refused = CheckFraming(WithFields({{beast_http::field::content_encoding, coding}}));
+    ASSERT_TRUE(refused) << coding;
+    EXPECT_EQ(refused->status, Status::unsupported_media_type) << coding;
+  }
+}
+
+}  // namespace
+}  // namespace ticketd::http
