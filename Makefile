@@ -72,5 +72,5 @@ services-stop: ## stop the services of services-start
 clean: services-stop ## stop the services, remove build/ and .run/
 	rm -rf build $(SERVICES_DIR)
 
-fuzz: ## run each libFuzzer target for FUZZ_SECONDS (60) with ASan+UBSan
+fuzz: deps ## run each libFuzzer target for FUZZ_SECONDS (60) with ASan+UBSan
 	scripts/fuzz.sh

@@ -78,13 +78,35 @@ sign_in() {
     "${base}/api/v1/auth/login" | jq -er .access_token
 }
 
+# Writes the articles of config/knowledge_base_seed.json as the admin, when
+# the knowledge base is empty (so repeated runs add nothing).
+seed_knowledge_base() {
+  local base="$1" token="$2" url="$1/api/v1/knowledge-base/articles" total count=0 article
+  total="$(curl -fsS --max-time 10 -H "Authorization: Bearer ${token}" "${url}?size=1" | jq -er .total)" ||
+    { log "warning: cannot read the knowledge base; not seeding it"; return 0; }
+  if ((total > 0)); then
+    log "knowledge base has ${total} articles; not seeding"
+    return 0
+  fi
+  while IFS= read -r article; do
+    if curl -fsS --max-time 10 -X POST -H 'Content-Type: application/json' \
+      -H "Authorization: Bearer ${token}" --data "${article}" "${url}" >/dev/null; then
+      count=$((count + 1))
+    else
+      log "warning: an article of the seed was refused"
+    fi
+  done < <(jq -c '.[]' "${ROOT}/config/knowledge_base_seed.json")
+  log "knowledge base seeded with ${count} articles"
+}
+
+# Files the example ticket through ai-create (the offline analyzer decides
+# every field) and prints what came back.
 create_example_ticket() {
-  local url="$1/api/v1/tickets" token="$2" response code body
-  body='{"title": "VPN drops every five minutes",
-    "description": "Since this morning the VPN drops every five minutes; the whole sales team is affected.",
-    "priority": "high", "category": "technical"}'
+  local url="$1/api/v1/tickets/ai-create" token="$2" response code body
+  body="$(jq -cn --arg text "Since about 9:30 this morning the VPN drops every five minutes for the whole sales team in Lisbon. Each time Outlook and Teams freeze for a minute and calls are cut off. The VPN client shows 'Error 809: the network connection between your computer and the VPN server could not be established'. We are on Windows 11 with GlobalProtect 6.1. Yesterday everything worked. Customers are waiting for quotes, so this is urgent." \
+    '{user_input: $text}')"
   printf 'Example: POST %s (as %s)\n' "${url}" "${USER_EMAIL}"
-  if ! response="$(curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
+  if ! response="$(curl -sS --max-time 30 -X POST -H 'Content-Type: application/json' \
     -H "Authorization: Bearer ${token}" --data "${body}" -w '\n%{http_code}' "${url}")"; then
     log "warning: the example request failed"
     return 0
@@ -92,8 +114,12 @@ create_example_ticket() {
   code="${response##*$'\n'}"
   response="${response%$'\n'*}"
   printf 'HTTP %s\n' "${code}"
-  if jq empty <<<"${response}" 2>/dev/null; then
+  if jq -e .ticket >/dev/null 2>&1 <<<"${response}"; then
     jq . <<<"${response}"
+    jq -r '"\nThe analyzer (\(.ai_analysis.model)) filed: \(.ticket.title)",
+      "  category \(.ticket.category), priority \(.ticket.priority), urgency \(.ticket.urgency), department \(.ticket.department // "none")",
+      "  confidence \(.confidence_score); articles: \([.ai_analysis.knowledge_base_matches[].title] | join("; "))"' \
+      <<<"${response}"
   else
     printf '%s\n' "${response}"
   fi
@@ -160,6 +186,9 @@ main() {
   wait_for "ticketd api" 60 api_live "${base}" || die "ticketd api did not become live"
 
   print_urls "${base}"
+  token="$(sign_in "${base}" "${ADMIN_EMAIL}" "${admin_password}")" ||
+    die "signing in as ${ADMIN_EMAIL} failed"
+  seed_knowledge_base "${base}" "${token}"
   token="$(sign_in "${base}" "${USER_EMAIL}" "${user_password}")" ||
     die "signing in as ${USER_EMAIL} failed"
   create_example_ticket "${base}" "${token}"

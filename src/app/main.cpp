@@ -10,12 +10,16 @@
 
 #include "analysis/batch.hpp"
 #include "api/admin_routes.hpp"
+#include "api/agent_tools.hpp"
+#include "api/ai_config_routes.hpp"
+#include "api/ai_routes.hpp"
 #include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
 #include "api/config_audit.hpp"
 #include "api/health_monitor.hpp"
 #include "api/knowledge_base_routes.hpp"
+#include "api/live_ai_config.hpp"
 #include "api/rate_limit_guard.hpp"
 #include "api/system_routes.hpp"
 #include "api/ticket_routes.hpp"
@@ -26,6 +30,7 @@
 #include "domain/credentials.hpp"
 #include "http/health_probe.hpp"
 #include "http/server.hpp"
+#include "storage/ai_config_repository.hpp"
 #include "storage/api_key_repository.hpp"
 #include "storage/article_repository.hpp"
 #include "storage/audit_repository.hpp"
@@ -73,7 +78,7 @@ std::vector<storage::PreparedStatement> Statements() {
   for (auto list :
        {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
         storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements(),
-        storage::ArticleRepository::Statements()}) {
+        storage::ArticleRepository::Statements(), storage::AiConfigRepository::Statements()}) {
     statements.insert(statements.end(), list.begin(), list.end());
   }
   return statements;
@@ -81,6 +86,21 @@ std::vector<storage::PreparedStatement> Statements() {
 
 // JWT_SECRET_KEY, or in development and testing a random key for this run
 // (tokens then die with the process).
+// The AI defaults of AI_CONFIG_PATH, or std::nullopt after saying what is
+// wrong with them.
+std::optional<ai::AiConfig> LoadAiDefaults(const config::Config& config) {
+  auto loaded = ai::LoadAiConfigFile(config.ai_config_path);
+  if (auto* errors = std::get_if<domain::FieldErrors>(&loaded)) {
+    std::fprintf(stderr, "ticketd: configuration error: AI_CONFIG_PATH %s:\n",
+                 config.ai_config_path.c_str());
+    for (const auto& error : *errors)
+      std::fprintf(stderr, "  %s: %s\n", error.path.empty() ? "(file)" : error.path.c_str(),
+                   error.reason.c_str());
+    return std::nullopt;
+  }
+  return std::get<ai::AiConfig>(std::move(loaded));
+}
+
 std::string JwtKey(const config::Config& config) {
   if (!config.jwt_secret_key.empty()) return config.jwt_secret_key;
   log::Warn("auth", "JWT_SECRET_KEY is not set; using a random key for this run");
@@ -95,6 +115,8 @@ int RunApi() {
     std::fprintf(stderr, "ticketd: configuration error: %s\n", error->c_str());
     return kExitConfig;
   }
+  auto ai_defaults = LoadAiDefaults(*config);
+  if (!ai_defaults) return kExitConfig;
 
   storage::PgPool pool({.url = config->database_url,
                         .size = config->db_pool_size,
@@ -137,8 +159,8 @@ int RunApi() {
 
   http::Router router;
   http::Server* server_ref = nullptr;
-  api::AddTicketRoutes(router, tickets, blocking);
   storage::UserRepository users(pool);
+  api::AddTicketRoutes(router, tickets, users, blocking);
   storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
   storage::ApiKeyRepository api_keys(pool);
   api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
@@ -153,6 +175,28 @@ int RunApi() {
                       authenticator, audit, blocking);
   storage::ArticleRepository articles(pool);
   api::AddKnowledgeBaseRoutes(router, articles, audit, blocking);
+  storage::AiConfigRepository ai_versions(pool);
+  api::LiveAiConfig live_ai(std::move(*ai_defaults), ai_versions);
+  api::AddAiConfigRoutes(
+      router, {.live = live_ai, .versions = ai_versions, .audit = audit, .blocking = blocking});
+  ai::ToolRegistry tools;
+  api::AddAgentTools(
+      tools,
+      {.articles = articles, .tickets = tickets, .max_input_chars = config->ai_max_input_chars});
+  const auto max_input = config->ai_max_input_chars;
+  ai::AiEngine engine(
+      live_ai.Current()->config,
+      [max_input](const std::string& text) { return api::OfflineDraft(text, max_input); }, &tools,
+      {.keys = config::ProcessEnv});
+  live_ai.OnChange(
+      [&engine](const api::AiConfigSnapshot& next) { engine.Reconfigure(next.config); });
+  boost::asio::thread_pool drafting(static_cast<std::size_t>(config->ai_threads));
+  api::AddAiRoutes(router, {.engine = engine,
+                            .live = live_ai,
+                            .tickets = tickets,
+                            .articles = articles,
+                            .drafting = drafting,
+                            .max_input_chars = max_input});
   api::AddSystemRoutes(
       router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
                  return server_ref != nullptr && server_ref->Draining();
@@ -190,7 +234,10 @@ int RunApi() {
              {"commit", build::Commit()},
              {"database", config::RedactUrl(config->database_url)}});
 
+  live_ai.Start(config->ai_config_refresh);
   server.Run();
+  live_ai.Stop();
+  drafting.join();
   blocking.join();
   hashing.join();
   limiter_pool.join();

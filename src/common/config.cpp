@@ -10,7 +10,7 @@
 namespace ticketd::config {
 namespace {
 
-constexpr std::array<SettingInfo, 40> kSettings = {{
+constexpr std::array<SettingInfo, 43> kSettings = {{
     {"DATABASE_URL", "", "PostgreSQL URL (postgresql:// or postgresql+asyncpg://); required"},
     {"REDIS_URL", "", "Redis URL (redis://, or rediss:// for TLS); required by api"},
     {"JWT_SECRET_KEY", "", "token signing key; required in staging and production"},
@@ -49,11 +49,16 @@ constexpr std::array<SettingInfo, 40> kSettings = {{
     {"METRICS_PUBLIC", "true",
      "serve /metrics without credentials (false: a valid token or API key is needed)"},
     {"UPLOAD_DIR", "./uploads", "where uploads are stored (used from a later issue)"},
-    {"AI_CONFIG_PATH", "config/ai_config.yaml", "AI defaults (used from issue #4)"},
-    {"OPENAI_API_KEY", "", "OpenAI key (used from issue #4)"},
-    {"OPENAI_BASE_URL", "", "OpenAI-compatible base URL (used from issue #4)"},
-    {"GEMINI_API_KEY", "", "Gemini key (used from issue #4)"},
-    {"ANTHROPIC_API_KEY", "", "Anthropic key (used from issue #4)"},
+    {"AI_CONFIG_PATH", "config/ai_config.yaml",
+     "AI defaults (version 0); stored versions in PostgreSQL take precedence"},
+    {"AI_CONFIG_REFRESH_MS", "2000",
+     "how often each process looks for a new stored AI configuration version"},
+    {"AI_MAX_INPUT_CHARS", "50000", "longest user_input ai-create and categorize accept"},
+    {"AI_THREADS", "8", "threads drafting tickets (each waits on a provider while it runs)"},
+    {"OPENAI_API_KEY", "", "OpenAI key, for providers whose api_key_env names it"},
+    {"OPENAI_BASE_URL", "", "OpenAI-compatible base URL (kept for the old backend's settings)"},
+    {"GEMINI_API_KEY", "", "Gemini key, for providers whose api_key_env names it"},
+    {"ANTHROPIC_API_KEY", "", "Anthropic key, for providers whose api_key_env names it"},
 }};
 
 constexpr std::size_t kMinJwtKeyBytes = 32;
@@ -323,6 +328,9 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Integer("PASSWORD_HASH_THREADS", config.password_hash_threads, 1, 64);
   read.Text("UPLOAD_DIR", config.upload_dir);
   read.Text("AI_CONFIG_PATH", config.ai_config_path);
+  read.Duration_("AI_CONFIG_REFRESH_MS", config.ai_config_refresh, 100, 60'000);
+  read.Integer("AI_MAX_INPUT_CHARS", config.ai_max_input_chars, 1, 1'000'000);
+  read.Integer("AI_THREADS", config.ai_threads, 1, 256);
   read.Text("OPENAI_API_KEY", config.openai_api_key);
   read.Text("OPENAI_BASE_URL", config.openai_base_url);
   read.Text("GEMINI_API_KEY", config.gemini_api_key);

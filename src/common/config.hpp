@@ -57,6 +57,9 @@ struct Config {
   int password_hash_threads = 2;
   std::string upload_dir = "./uploads";
   std::string ai_config_path = "config/ai_config.yaml";
+  std::chrono::milliseconds ai_config_refresh{2000};
+  std::size_t ai_max_input_chars = 50'000;
+  int ai_threads = 8;
   std::string openai_api_key;
   std::string openai_base_url;
   std::string gemini_api_key;

@@ -11,8 +11,8 @@ constexpr const char* kColumns = R"sql(
 )sql";
 
 constexpr const char* kLatestNumber = "SELECT coalesce(max(version), 0) FROM ai_config_versions";
-const std::string kLatest = std::string("SELECT ") + kColumns +
-                            " FROM ai_config_versions ORDER BY version DESC LIMIT 1";
+const std::string kLatest =
+    std::string("SELECT ") + kColumns + " FROM ai_config_versions ORDER BY version DESC LIMIT 1";
 const std::string kFind =
     std::string("SELECT ") + kColumns + " FROM ai_config_versions WHERE version = $1";
 const std::string kHistory = std::string("SELECT ") + kColumns +
@@ -48,8 +48,12 @@ AiConfigVersion FromRow(const pqxx::row& row) {
 }  // namespace
 
 std::vector<PreparedStatement> AiConfigRepository::Statements() {
-  return {{kLatestNumberName, kLatestNumber}, {kLatestName, kLatest}, {kFindName, kFind},
-          {kHistoryName, kHistory},           {kCountName, kCount},   {kLockName, kLock},
+  return {{kLatestNumberName, kLatestNumber},
+          {kLatestName, kLatest},
+          {kFindName, kFind},
+          {kHistoryName, kHistory},
+          {kCountName, kCount},
+          {kLockName, kLock},
           {kInsertName, kInsert}};
 }
 
@@ -94,9 +98,8 @@ std::variant<AiConfigVersion, VersionMismatch> AiConfigRepository::Append(
   tx.exec_prepared(kLockName);
   const int current = tx.exec_prepared1(kLatestNumberName)[0].as<int>();
   if (precondition && !precondition->Accepts(current)) return VersionMismatch{current};
-  const auto row =
-      tx.exec_prepared1(kInsertName, current + 1, draft.config.dump(), draft.author_id,
-                        draft.author_kind, draft.comment, draft.rolled_back_from);
+  const auto row = tx.exec_prepared1(kInsertName, current + 1, draft.config.dump(), draft.author_id,
+                                     draft.author_kind, draft.comment, draft.rolled_back_from);
   tx.commit();
   return FromRow(row);
 }

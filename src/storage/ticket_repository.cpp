@@ -28,9 +28,9 @@ constexpr const char* kColumns = R"sql(
 const std::string kInsert = std::string(R"sql(
 INSERT INTO tickets (title, description, status, priority, urgency, category, subcategory,
   department, tags, created_by_id, assigned_to_id, due_date, resolution_summary, internal_notes,
-  metadata, source_channel, created_at, updated_at, last_activity_at)
+  metadata, source_channel, created_at, updated_at, last_activity_at, ai_analysis)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10::uuid, $11::uuid, $12::timestamptz, $13,
-  $14, $15::jsonb, $16, $17::timestamptz, $17::timestamptz, $17::timestamptz)
+  $14, $15::jsonb, $16, $17::timestamptz, $17::timestamptz, $17::timestamptz, $18::jsonb)
 RETURNING )sql") + kColumns;
 
 const std::string kSelectOne =
@@ -235,7 +235,8 @@ Ticket TicketRepository::Create(const Ticket& draft, const std::string& now) {
       std::string(domain::ToString(draft.category)), draft.subcategory, draft.department,
       ArrayLiteral(draft.tags), draft.created_by_id, draft.assigned_to_id, draft.due_date,
       draft.resolution_summary, draft.internal_notes, draft.metadata.dump(),
-      std::string(domain::ToString(draft.source_channel)), now);
+      std::string(domain::ToString(draft.source_channel)), now,
+      draft.ai_analysis.is_null() ? std::optional<std::string>() : draft.ai_analysis.dump());
   return FromRow(row);
 }
 

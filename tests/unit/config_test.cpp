@@ -106,17 +106,37 @@ TEST(DatabaseUrl, RedactsPasswords) {
   EXPECT_EQ(RedactUrl("postgresql://db/t"), "postgresql://db/t");
 }
 
+TEST(Settings, AiSettingsAreReadAndBounded) {
+  const auto read = [](Env values) {
+    return LoadFrom(values, {.database = false, .redis = false});
+  };
+  const auto loaded =
+      read({{"AI_CONFIG_REFRESH_MS", "750"}, {"AI_MAX_INPUT_CHARS", "1000"}, {"AI_THREADS", "3"}});
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded));
+  EXPECT_EQ(std::get<Config>(loaded).ai_config_refresh, std::chrono::milliseconds(750));
+  EXPECT_EQ(std::get<Config>(loaded).ai_max_input_chars, 1000u);
+  EXPECT_EQ(std::get<Config>(loaded).ai_threads, 3);
+  for (const auto& [name, value] :
+       Env{{"AI_CONFIG_REFRESH_MS", "50"}, {"AI_MAX_INPUT_CHARS", "0"}, {"AI_THREADS", "x"}}) {
+    const auto refused = read({{name, value}});
+    ASSERT_TRUE(std::holds_alternative<std::string>(refused)) << name;
+    EXPECT_NE(std::get<std::string>(refused).find(name), std::string::npos);
+  }
+}
+
 TEST(Settings, EveryReadVariableIsListedOnce) {
   std::set<std::string_view> names;
   for (const auto& setting : AllSettings()) {
     EXPECT_TRUE(names.insert(setting.name).second) << setting.name;
     EXPECT_FALSE(setting.description.empty()) << setting.name;
   }
-  for (const char* name :
-       {"DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "ENVIRONMENT", "LOG_LEVEL", "PORT",
-        "MCP_PORT", "MONITOR_PORT", "OPENAI_API_KEY", "OPENAI_BASE_URL", "GEMINI_API_KEY",
-        "ANTHROPIC_API_KEY", "AI_CONFIG_PATH", "CORS_ORIGINS", "TRUSTED_PROXIES", "UPLOAD_DIR",
-        "DEPLOY_COLOR"}) {
+  for (const char* name : {"DATABASE_URL",       "REDIS_URL",      "JWT_SECRET_KEY",
+                           "ENVIRONMENT",        "LOG_LEVEL",      "PORT",
+                           "MCP_PORT",           "MONITOR_PORT",   "OPENAI_API_KEY",
+                           "OPENAI_BASE_URL",    "GEMINI_API_KEY", "ANTHROPIC_API_KEY",
+                           "AI_CONFIG_PATH",     "CORS_ORIGINS",   "TRUSTED_PROXIES",
+                           "UPLOAD_DIR",         "DEPLOY_COLOR",   "AI_CONFIG_REFRESH_MS",
+                           "AI_MAX_INPUT_CHARS", "AI_THREADS"}) {
     EXPECT_TRUE(names.contains(name)) << name;
   }
 }
