@@ -267,6 +267,26 @@ check_ticket_round_trip() {
     "${base}/api/v1/tickets/${id}" | jq -er .title)" == "${title}" ]]
 }
 
+# Files a ticket from a problem description through ai-create: the offline
+# analyzer and the AI defaults in the image (AI_CONFIG_PATH) are in place.
+check_ai_create() {
+  local base="$1" email token body
+  email="image-ai-$(date +%s)-${RANDOM}@example.com"
+  curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"${email}\",\"full_name\":\"Image Test\",\"password\":\"image test passphrase 42\"}" \
+    >/dev/null || return 1
+  token="$(curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/login" \
+    -H 'Content-Type: application/json' \
+    -d "{\"email\":\"${email}\",\"password\":\"image test passphrase 42\"}" | jq -er .access_token)" ||
+    return 1
+  body="$(curl -fsS --max-time 30 -X POST "${base}/api/v1/tickets/ai-create" \
+    -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
+    -d '{"user_input":"The checkout page crashes with error 500 since this morning; no customer can pay."}')" ||
+    return 1
+  [[ "$(jq -er .ai_analysis.model <<<"${body}")" == offline ]] &&
+    jq -e '.ticket.priority == "high" or .ticket.priority == "critical"' <<<"${body}" >/dev/null
+}
+
 test_image() {
   build_image
   trap cleanup EXIT
@@ -298,6 +318,7 @@ test_image() {
   check "role api: /health/ready answers 200" wait_for "ticketd api" 60 ready "${base}"
   check "the image's HEALTHCHECK (ticketd healthcheck) passes" podman healthcheck run "${CONTAINER}"
   check "a ticket is created and read back through the container" check_ticket_round_trip "${base}"
+  check "ai-create files a ticket with the offline analyzer" check_ai_create "${base}"
   check "/openapi.json, Swagger UI and ReDoc assets are served" docs_served "${base}"
   local uid
   uid="$(container_uid)"
