@@ -14,6 +14,7 @@ source "${ROOT}/scripts/lib/common.sh"
 readonly BIN="${ROOT}/build/release/ticketd"
 readonly OUT_DIR="${ROOT}/build/bench"
 readonly POST_SCRIPT="${ROOT}/bench/post_ticket.lua"
+readonly AI_SCRIPT="${ROOT}/bench/ai_create.lua"
 readonly SEED_TARGET="${BENCH_SEED_TICKETS:-10000}"
 readonly DURATION="${BENCH_DURATION:-15s}"
 readonly CONNECTIONS=64 THREADS=2
@@ -46,7 +47,7 @@ start_api() {
   # here, through configuration, and the limiter still runs on every request.
   ENVIRONMENT=development LOG_LEVEL="${LOG_LEVEL:-warning}" PORT="${port}" \
     DOCS_ASSETS_DIR="${ROOT}/web/node_modules" JWT_SECRET_KEY="$(openssl rand -hex 32)" \
-    RATE_LIMIT_GENERAL="${RATE_LIMIT_GENERAL:-1000000/1}" \
+    RATE_LIMIT_GENERAL="${RATE_LIMIT_GENERAL:-1000000/1}" RATE_LIMIT_AI="${RATE_LIMIT_AI:-1000000/1}" \
     "${BIN}" api >"${OUT_DIR}/api.log" 2>&1 &
   API_PID=$!
   wait_for "ticketd api" 60 api_live || die "ticketd api did not become live"
@@ -140,6 +141,8 @@ main() {
     -H "${AUTH_HEADER}"
   measure post_ticket "POST /api/v1/tickets" "${BASE}/api/v1/tickets" -H "${AUTH_HEADER}" \
     -s "${POST_SCRIPT}"
+  measure ai_create "POST /api/v1/tickets/ai-create" "${BASE}/api/v1/tickets/ai-create" \
+    -H "${AUTH_HEADER}" -s "${AI_SCRIPT}"
 
   awk '/^VmHWM:/ { printf "\npeak RSS of ticketd api: %.1f MiB (VmHWM)\n", $2 / 1024 }' \
     "/proc/${API_PID}/status" >>"${OUT_DIR}/summary.txt"

@@ -190,7 +190,8 @@ cleanup() {
 
 # Runs the image once with the test environment; arguments go to ticketd.
 run_role() {
-  podman run --rm --network host --env DATABASE_URL --env REDIS_URL --env ENVIRONMENT=testing \
+  podman run --rm --network host --health-interval disable --env DATABASE_URL --env REDIS_URL \
+    --env ENVIRONMENT=testing \
     "${IMAGE}" "$@"
 }
 
@@ -221,8 +222,12 @@ container_uid() {
   awk '/^Uid:/ { print $2 }' "/proc/${pid}/status"
 }
 
+# The help is read whole before it is searched: `grep -q` stops at the first
+# match, and with pipefail podman's write into the closed pipe would fail.
 has_role() {
-  podman run --rm "${IMAGE}" --help | grep -qE "^  $1( |\$)"
+  local help
+  help="$(podman run --rm --health-interval disable "${IMAGE}" --help)" || return 1
+  grep -qE "^  $1( |\$)" <<<"${help}"
 }
 
 no_pending_migration() {
@@ -244,7 +249,8 @@ exec_uid_not_root() {
 }
 
 healthcheck_fails() {
-  ! podman run --rm --network host --env "PORT=$1" --env ENVIRONMENT=testing "${IMAGE}" healthcheck
+  ! podman run --rm --network host --health-interval disable --env "PORT=$1" --env ENVIRONMENT=testing \
+    "${IMAGE}" healthcheck
 }
 
 # Registers an account, signs it in, creates a ticket and reads it back.
