@@ -92,6 +92,7 @@ ai::ToolDefinition FindSimilarTickets(storage::TicketRepository& tickets) {
         {"category", {{"type", "string"}}},
         {"created_at", {{"type", "string"}}},
         {"similarity", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+        {"text_match", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
         {"likely_duplicate", {{"type", "boolean"}}}}}};
   return {
       .name = "find_similar_tickets",
@@ -196,15 +197,19 @@ json ArticleMatchJson(const storage::ArticleHit& hit) {
 }
 
 json SimilarTicketJson(const storage::SimilarTicket& ticket) {
-  const double similarity =
-      std::clamp(std::max(ticket.title_similarity, ticket.text_rank), 0.0, 1.0);
+  // Only the titles decide a duplicate: a long description shares common
+  // words with most tickets, so its rank says "related" at best.
+  const auto round = [](double value) {
+    return std::round(std::clamp(value, 0.0, 1.0) * 1000) / 1000;
+  };
   return {{"id", ticket.id},
           {"title", ticket.title},
           {"status", domain::ToString(ticket.status)},
           {"category", domain::ToString(ticket.category)},
           {"created_at", ticket.created_at},
-          {"similarity", std::round(similarity * 1000) / 1000},
-          {"likely_duplicate", similarity >= kLikelyDuplicate}};
+          {"similarity", round(ticket.title_similarity)},
+          {"text_match", round(ticket.text_rank)},
+          {"likely_duplicate", ticket.title_similarity >= kLikelyDuplicate}};
 }
 
 std::string AnyWordQuery(std::string_view text, std::size_t max_words) {

@@ -33,11 +33,13 @@ class ToolCallerScope {
   const ToolCallerScope* previous_;
 };
 
-// At or above this similarity a ticket is named a likely duplicate.
+// At or above this trigram similarity of the titles a ticket is named a
+// likely duplicate.
 constexpr double kLikelyDuplicate = 0.6;
 
 // One similar ticket as tools and ai_analysis.similar_tickets show it: {id,
-// title, status, category, created_at, similarity (0..1), likely_duplicate}.
+// title, status, category, created_at, similarity (of the titles, 0..1),
+// text_match (full-text rank, 0..1), likely_duplicate}.
 nlohmann::json SimilarTicketJson(const storage::SimilarTicket& ticket);
 
 // One knowledge base hit as tools and ai_analysis.knowledge_base_matches

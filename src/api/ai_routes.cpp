@@ -24,6 +24,8 @@ constexpr std::size_t kMaxConversationItems = 50;
 constexpr std::size_t kMaxIntegrationName = 100;
 constexpr int kSimilarLimit = 5;
 constexpr int kArticleLimit = 3;
+// Below this rank an article shares a word or two with the text, no more.
+constexpr double kMinArticleRank = 0.2;
 
 // "" stands for "none" in the analyzer's and some models' answers.
 json Nullable(const json& value) {
@@ -129,27 +131,54 @@ json OfflineDraft(const std::string& text, std::size_t max_chars) {
   return analysis::TicketFieldsJson(std::get<analysis::Analysis>(result));
 }
 
-TicketProposal ProposeTicket(const ai::DraftOutcome& outcome, const analysis::Analysis& offline) {
+std::string WithOriginalReport(std::string description, std::string_view original) {
+  constexpr std::string_view kHeading = "\n\n## Original report\n\n";
+  constexpr std::string_view kCut = "\n\n(cut at the description limit)";
+  const std::size_t used = domain::CodePointCount(description) + kHeading.size() + kCut.size();
+  if (used >= domain::kDescriptionMax) return description;
+  const std::size_t room = domain::kDescriptionMax - used;
+  description += kHeading;
+  if (domain::CodePointCount(original) <= room) {
+    description += original;
+    return description;
+  }
+  // Cut at a code point boundary after `room` code points.
+  std::size_t points = 0;
+  std::size_t end = 0;
+  while (end < original.size() && points < room) {
+    ++end;
+    while (end < original.size() && (static_cast<unsigned char>(original[end]) & 0xC0) == 0x80)
+      ++end;
+    ++points;
+  }
+  description += original.substr(0, end);
+  description += kCut;
+  return description;
+}
+
+TicketProposal ProposeTicket(const ai::DraftOutcome& outcome, const analysis::Analysis& offline,
+                             std::string_view original) {
   const auto offline_fields = analysis::TicketFieldsJson(offline);
   TicketProposal proposal;
   proposal.ai_analysis = offline_fields.at("ai_analysis");
   auto& ai = proposal.ai_analysis;
 
-  proposal.offline_fields = {{"title", offline_fields.at("title")},
-                             {"description", offline_fields.at("description")},
-                             {"category", offline_fields.at("category")},
-                             {"priority", offline_fields.at("priority")},
-                             {"urgency", offline_fields.at("urgency")},
-                             {"subcategory", Nullable(offline_fields.at("subcategory"))},
-                             {"department", Nullable(offline_fields.at("department"))},
-                             {"tags", offline_fields.at("tags")}};
+  proposal.offline_fields = {
+      {"title", offline_fields.at("title")},
+      {"description", WithOriginalReport(offline_fields.at("description"), original)},
+      {"category", offline_fields.at("category")},
+      {"priority", offline_fields.at("priority")},
+      {"urgency", offline_fields.at("urgency")},
+      {"subcategory", Nullable(offline_fields.at("subcategory"))},
+      {"department", Nullable(offline_fields.at("department"))},
+      {"tags", offline_fields.at("tags")}};
   if (outcome.offline) {
     proposal.fields = proposal.offline_fields;
   } else {
     const auto& draft = outcome.draft;
     const double confidence = draft.value("confidence", 0.5);
     proposal.fields = {{"title", draft.at("title")},
-                       {"description", draft.at("description")},
+                       {"description", WithOriginalReport(draft.at("description"), original)},
                        {"category", draft.at("category")},
                        {"priority", draft.at("priority")},
                        {"urgency", draft.at("urgency")},
@@ -307,14 +336,19 @@ class AiRoutes {
                             .context = {{"page", request.page_context},
                                         {"conversation", request.conversation_context},
                                         {"preferences", request.user_preferences}}});
-    auto proposal = ProposeTicket(outcome, offline);
+    auto proposal = ProposeTicket(outcome, offline, request.user_input);
     auto& ai = proposal.ai_analysis;
     const std::string title = proposal.fields.at("title");
+    // The title and the analyzer's keywords, not every word of the text:
+    // common words would relate every ticket and article to every other.
+    std::string keywords;
+    for (const auto& keyword : offline.keywords)
+      keywords += (keywords.empty() ? "" : " ") + keyword;
     try {
       json similar = json::array();
       json duplicates = json::array();
       for (const auto& ticket :
-           deps_.tickets.FindSimilar(title, request.user_input, scope, kSimilarLimit)) {
+           deps_.tickets.FindSimilar(title, title + " " + keywords, scope, kSimilarLimit)) {
         auto item = SimilarTicketJson(ticket);
         if (item.at("likely_duplicate").get<bool>()) duplicates.push_back(item.at("id"));
         similar.push_back(std::move(item));
@@ -323,15 +357,12 @@ class AiRoutes {
       ai["likely_duplicates"] = duplicates;
       domain::ArticleQuery query;
       query.size = kArticleLimit;
-      // The title and the analyzer's keywords, not the first words of the text.
-      std::string words = title;
-      for (const auto& keyword : offline.keywords)
-        words += " " + keyword;
-      query.text = AnyWordQuery(words, 16);
+      query.text = AnyWordQuery(title + " " + keywords, 16);
       json articles = json::array();
       if (!query.text->empty()) {
-        for (const auto& hit : deps_.articles.List(query).items)
-          articles.push_back(ArticleMatchJson(hit));
+        for (const auto& hit : deps_.articles.List(query).items) {
+          if (hit.rank.value_or(0.0) >= kMinArticleRank) articles.push_back(ArticleMatchJson(hit));
+        }
       }
       ai["knowledge_base_matches"] = articles;
       if (!duplicates.empty()) {

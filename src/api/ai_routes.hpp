@@ -43,8 +43,15 @@ struct TicketProposal {
 
 // Pure. A provider's draft decides the fields it gives; the offline analysis
 // fills the rest of ai_analysis (keywords, effort, structured description).
-// When the engine answered offline, the analysis alone decides.
-TicketProposal ProposeTicket(const ai::DraftOutcome& outcome, const analysis::Analysis& offline);
+// When the engine answered offline, the analysis alone decides. Either way
+// the description ends with the person's own words (`original`), so that
+// nothing they wrote is lost or unsearchable.
+TicketProposal ProposeTicket(const ai::DraftOutcome& outcome, const analysis::Analysis& offline,
+                             std::string_view original);
+
+// `description` followed by the original report under its own heading, the
+// report cut (and marked so) where both would exceed the description limit.
+std::string WithOriginalReport(std::string description, std::string_view original);
 
 // The engine's offline link: the analyzer's draft of `text`.
 nlohmann::json OfflineDraft(const std::string& text, std::size_t max_chars);

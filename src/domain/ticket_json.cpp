@@ -13,7 +13,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kTitleMax = 255;
-constexpr std::size_t kDescriptionMax = 100'000;
 constexpr std::size_t kShortTextMax = 100;
 constexpr std::size_t kNoteMax = 20'000;
 constexpr std::size_t kTagsMax = 50;

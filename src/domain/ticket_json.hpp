@@ -16,6 +16,9 @@ template <typename T>
 using NullableChange = std::optional<std::optional<T>>;
 
 // What a request asks to change. Absent members leave the ticket as it is.
+// The longest description, in code points.
+inline constexpr std::size_t kDescriptionMax = 100'000;
+
 struct TicketChanges {
   std::optional<std::string> title;
   std::optional<std::string> description;

@@ -6,6 +6,8 @@
 #include "api/agent_tools.hpp"
 #include "api/ai_config_routes.hpp"
 #include "api/ai_routes.hpp"
+#include "domain/ticket_json.hpp"
+#include "domain/time_format.hpp"
 
 namespace ticketd::api {
 namespace {
@@ -140,25 +142,44 @@ TEST(AnyWordQuery, JoinsDistinctWordsAsAlternatives) {
   EXPECT_EQ(AnyWordQuery("Größe ändern"), "größe or ändern");
 }
 
-TEST(SimilarTicketJson, TheStrongerSignalDecidesAndMarksDuplicates) {
+TEST(SimilarTicketJson, OnlyTheTitlesMakeADuplicate) {
   storage::SimilarTicket near{
       .id = "a", .title = "VPN drops", .title_similarity = 0.8, .text_rank = 0.1};
-  storage::SimilarTicket far{
-      .id = "b", .title = "Other", .title_similarity = 0.2, .text_rank = 0.3};
+  storage::SimilarTicket wordy{
+      .id = "b", .title = "Other", .title_similarity = 0.2, .text_rank = 0.9};
   EXPECT_EQ(SimilarTicketJson(near).at("similarity"), 0.8);
   EXPECT_TRUE(SimilarTicketJson(near).at("likely_duplicate").get<bool>());
-  EXPECT_EQ(SimilarTicketJson(far).at("similarity"), 0.3);
-  EXPECT_FALSE(SimilarTicketJson(far).at("likely_duplicate").get<bool>());
+  EXPECT_EQ(SimilarTicketJson(wordy).at("similarity"), 0.2);
+  EXPECT_EQ(SimilarTicketJson(wordy).at("text_match"), 0.9);
+  EXPECT_FALSE(SimilarTicketJson(wordy).at("likely_duplicate").get<bool>());
+  storage::SimilarTicket edge{.id = "c", .title = "x", .title_similarity = kLikelyDuplicate};
+  EXPECT_TRUE(SimilarTicketJson(edge).at("likely_duplicate").get<bool>());
+}
+
+TEST(WithOriginalReport, KeepsThePersonsWordsWithinTheLimit) {
+  EXPECT_EQ(WithOriginalReport("## Summary\n\nx", "raw words"),
+            "## Summary\n\nx\n\n## Original report\n\nraw words");
+  const std::string long_report(domain::kDescriptionMax, 'a');
+  const auto cut = WithOriginalReport("summary", long_report);
+  EXPECT_EQ(domain::CodePointCount(cut), domain::kDescriptionMax);
+  EXPECT_TRUE(cut.ends_with("(cut at the description limit)"));
+  const auto utf8 = WithOriginalReport("s", std::string(99'990, 'y') + "ééééééééééééééé");
+  EXPECT_LE(domain::CodePointCount(utf8), domain::kDescriptionMax);
+  EXPECT_TRUE(domain::IsStorableText(utf8));
 }
 
 analysis::Analysis Analysed(const std::string& text) {
   return std::get<analysis::Analysis>(analysis::Analyze({.text = text}));
 }
 
+constexpr const char* kCrash = "The app crashes with a segmentation fault when I open settings";
+
 TEST(ProposeTicket, OfflineOutcomeUsesTheAnalysis) {
-  const auto offline = Analysed("The app crashes with a segmentation fault when I open settings");
+  const auto offline = Analysed(kCrash);
   ai::DraftOutcome outcome;  // offline by default
-  const auto proposal = ProposeTicket(outcome, offline);
+  const auto proposal = ProposeTicket(outcome, offline, kCrash);
+  const std::string description = proposal.fields.at("description");
+  EXPECT_TRUE(description.ends_with(std::string("## Original report\n\n") + kCrash)) << description;
   EXPECT_EQ(proposal.fields.at("title"), offline.title.value);
   EXPECT_EQ(proposal.fields.at("category"), offline.category.value);
   EXPECT_EQ(proposal.fields, proposal.offline_fields);
@@ -167,7 +188,7 @@ TEST(ProposeTicket, OfflineOutcomeUsesTheAnalysis) {
 }
 
 TEST(ProposeTicket, ProviderDraftDecidesItsFieldsAndKeepsTheOfflineRest) {
-  const auto offline = Analysed("The app crashes with a segmentation fault when I open settings");
+  const auto offline = Analysed(kCrash);
   ai::DraftOutcome outcome;
   outcome.offline = false;
   outcome.provider = "openai";
@@ -189,8 +210,10 @@ TEST(ProposeTicket, ProviderDraftDecidesItsFieldsAndKeepsTheOfflineRest) {
                    {"language", "en"},
                    {"confidence", 0.8},
                    {"reasoning", "A crash"}};
-  const auto proposal = ProposeTicket(outcome, offline);
+  const auto proposal = ProposeTicket(outcome, offline, kCrash);
   EXPECT_EQ(proposal.fields.at("title"), "Settings crash");
+  EXPECT_EQ(proposal.fields.at("description"),
+            std::string("Opening settings crashes the app.\n\n## Original report\n\n") + kCrash);
   EXPECT_TRUE(proposal.fields.at("subcategory").is_null());
   EXPECT_EQ(proposal.fields.at("department"), "Engineering");
   const auto& ai = proposal.ai_analysis;
