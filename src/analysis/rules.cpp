@@ -1,9 +1,7 @@
 #include "analysis/rules.hpp"
 
 #include <algorithm>
-#include <bitset>
 #include <cstring>
-#include <memory>
 
 #include "analysis/text.hpp"
 
@@ -86,15 +84,33 @@ std::vector<std::string> FindPhrases(std::string_view lower,
   return FindPhrases(lower, std::span<const std::string_view>(phrases.begin(), phrases.size()));
 }
 
-PhraseText::PhraseText(std::string_view lower)
-    : lower_(lower), starts_(std::make_unique<std::bitset<65536>>()) {
-  for (std::size_t i = 0; i + 1 < lower.size(); ++i) {
-    const auto c = static_cast<unsigned char>(lower[i]);
-    if (!text::IsWordByte(c) ||
-        (i > 0 && text::IsWordByte(static_cast<unsigned char>(lower[i - 1])))) {
+std::uint32_t PhraseText::Hash(std::string_view word) {
+  std::uint32_t h = 2166136261U;
+  for (char c : word)
+    h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+  return h;
+}
+
+PhraseText::PhraseText(std::string_view lower) : lower_(lower) {
+  for (std::size_t i = 0; i < lower.size();) {
+    if (!text::IsWordByte(static_cast<unsigned char>(lower[i]))) {
+      ++i;
       continue;
     }
-    starts_->set(static_cast<std::size_t>(c) << 8 | static_cast<unsigned char>(lower[i + 1]));
+    auto end = i + 1;
+    while (end < lower.size() && text::IsWordByte(static_cast<unsigned char>(lower[end])))
+      ++end;
+    starts_.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end - i), kNone});
+    i = end;
+  }
+  std::size_t size = 64;
+  while (size < starts_.size() * 2)
+    size *= 2;
+  buckets_.assign(size, kNone);
+  for (std::uint32_t k = 0; k < starts_.size(); ++k) {
+    auto& head = buckets_[Hash(lower.substr(starts_[k].pos, starts_[k].length)) & (size - 1)];
+    starts_[k].next = head;
+    head = k;
   }
 }
 
@@ -112,10 +128,19 @@ std::vector<std::string> FindPhrases(const PhraseText& prepared,
     // CJK words have no spaces around them: their edges need no boundary.
     const bool open_left = IsCjkLead(static_cast<unsigned char>(phrase.front()));
     const bool open_right = IsCjkLead(LastLead(phrase));
-    if (!open_left && phrase.size() >= 2 &&
-        text::IsWordByte(static_cast<unsigned char>(phrase[0])) &&
-        !prepared.MayStartWord(static_cast<unsigned char>(phrase[0]),
-                               static_cast<unsigned char>(phrase[1]))) {
+    if (!open_left && !open_right && text::IsWordByte(static_cast<unsigned char>(phrase[0]))) {
+      // The phrase starts with a whole word: look only where that word stands.
+      std::size_t first = 1;
+      while (first < phrase.size() && text::IsWordByte(static_cast<unsigned char>(phrase[first])))
+        ++first;
+      const auto rest = phrase.substr(first);
+      const bool hit = prepared.ForEachStart(phrase.substr(0, first), [&](std::size_t pos) {
+        const auto end = pos + phrase.size();
+        return end <= lower.size() && lower.compare(pos + first, rest.size(), rest) == 0 &&
+               (end == lower.size() || !text::IsWordByte(static_cast<unsigned char>(lower[end]))) &&
+               !Negated(lower, pos);
+      });
+      if (hit) found.emplace_back(phrase);
       continue;
     }
     std::size_t pos = 0;
