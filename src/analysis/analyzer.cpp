@@ -132,7 +132,7 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
                                 const Extraction& extraction, const SeveritySignals& severity,
                                 const LanguageGuess& language, const CategoryModel& model) {
   CategoryDecision out;
-  out.scores = model.Score(CategoryFeatures(input.title, input.text));
+  out.scores = model.Score(CategoryFeatureIds(input.title, input.text));
   const auto& scores = out.scores;
   auto& field = out.field;
   field.value = std::string(kModelClasses[scores.best]);

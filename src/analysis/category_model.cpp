@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <utility>
 
 #include "analysis/category_weights.hpp"
@@ -15,39 +17,97 @@ namespace {
 // and the cost stays bounded for long pastes.
 constexpr std::size_t kFeatureBodyBytes = 12'000;
 
-void AddWords(const std::vector<std::string>& words, std::string_view prefix,
-              std::vector<std::string>& out) {
-  std::string previous;
-  for (const auto& raw : words) {
-    auto word = text::Stem(raw);
-    out.push_back(std::string(prefix) + word);
-    if (!previous.empty()) out.push_back(std::string(prefix) + previous + "_" + word);
-    previous = std::move(word);
+// 64-bit FNV-1a, fed piece by piece: a feature's id is the hash of its
+// text, so ids are computed without building the strings.
+constexpr std::uint64_t kFnvBasis = 14695981039346656037ULL;
+constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
+
+std::uint64_t Fnv(std::uint64_t h, std::string_view piece) {
+  for (char c : piece)
+    h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  return h;
+}
+
+// Collects feature ids; the training tool and the tests use StringSink,
+// which collects the same features as text.
+struct IdSink {
+  std::vector<std::uint64_t> out;
+  void Add(std::string_view prefix, std::string_view word) {
+    out.push_back(Fnv(Fnv(kFnvBasis, prefix), word));
   }
+  void Add(std::string_view prefix, std::string_view first, std::string_view second) {
+    out.push_back(Fnv(Fnv(Fnv(Fnv(kFnvBasis, prefix), first), "_"), second));
+  }
+};
+
+struct StringSink {
+  std::vector<std::string> out;
+  void Add(std::string_view prefix, std::string_view word) {
+    std::string feature(prefix);
+    feature += word;
+    out.push_back(std::move(feature));
+  }
+  void Add(std::string_view prefix, std::string_view first, std::string_view second) {
+    std::string feature(prefix);
+    feature += first;
+    feature += '_';
+    feature += second;
+    out.push_back(std::move(feature));
+  }
+};
+
+// A word's stem, held in place: the word buffer of ForEachWord is reused.
+struct StemBuffer {
+  char bytes[32];
+  std::size_t size = 0;
+  std::string_view View() const { return {bytes, size}; }
+  void Set(std::string_view word) {
+    const auto stem = text::StemView(word, bytes);
+    if (stem.data() != bytes) std::memcpy(bytes, stem.data(), stem.size());
+    size = stem.size();
+  }
+};
+
+// Words and word pairs of `line`, each stem passed to `on_stem` as well.
+template <class Sink, class OnStem>
+void AddWords(std::string_view line, std::string_view prefix, Sink& sink, OnStem&& on_stem) {
+  StemBuffer previous;
+  StemBuffer current;
+  text::ForEachWord(line, [&](std::string_view word) {
+    current.Set(word);
+    on_stem(current.View());
+    sink.Add(prefix, current.View());
+    if (previous.size != 0) sink.Add(prefix, previous.View(), current.View());
+    previous = current;
+  });
 }
 
 // "### Steps to reproduce" and "**Expected behavior**" become
 // "h:steps_to_reproduce" and "h:expected_behavior".
-std::string HeadingFeature(std::string_view line) {
+template <class Sink>
+void AddHeading(std::string_view line, Sink& sink) {
   line = text::Trim(line);
   std::string_view inner;
   if (text::StartsWith(line, "#")) {
-    inner = line.substr(line.find_first_not_of('#') == std::string_view::npos
-                            ? line.size()
-                            : line.find_first_not_of('#'));
+    const auto first = line.find_first_not_of('#');
+    inner = line.substr(first == std::string_view::npos ? line.size() : first);
   } else if (text::StartsWith(line, "**") && text::EndsWith(line, "**") && line.size() > 4) {
     inner = line.substr(2, line.size() - 4);
   } else {
-    return {};
+    return;
   }
-  const auto words = text::Words(inner);
-  if (words.empty()) return {};
-  std::string feature = "h:";
-  for (std::size_t i = 0; i < words.size() && i < 4; ++i) {
-    if (i > 0) feature += '_';
-    feature += text::Stem(words[i]);
-  }
-  return feature;
+  char joined[4 * 25 + 4];
+  std::size_t size = 0;
+  std::size_t count = 0;
+  text::ForEachWord(inner, [&](std::string_view word) {
+    if (count == 4) return;
+    if (count++ > 0) joined[size++] = '_';
+    StemBuffer stem;
+    stem.Set(word);
+    std::memcpy(joined + size, stem.bytes, stem.size);
+    size += stem.size;
+  });
+  if (count > 0) sink.Add("h:", std::string_view(joined, size));
 }
 
 bool IsQuestionTitle(std::string_view title) {
@@ -69,7 +129,14 @@ enum Family : std::size_t { kBilling, kAccess, kDefect, kWish, kAsk, kService, k
 constexpr std::string_view kFamilyNames[kFamilyCount] = {"billing", "access", "defect",
                                                          "wish",    "ask",    "service"};
 
-const std::unordered_map<std::string, Family>& FamilyOfStem() {
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+using FamilyTable = std::unordered_map<std::string, Family, StringHash, std::equal_to<>>;
+
+const FamilyTable& FamilyOfStem() {
   static const auto kTable = [] {
     const std::pair<Family, std::vector<std::string_view>> lists[] = {
         {kBilling,
@@ -112,7 +179,7 @@ const std::unordered_map<std::string, Family>& FamilyOfStem() {
           "phone",      "speak",       "talk",      "purchase",       "purchased", "item",
           "items",      "product",     "store",     "courier"}},
     };
-    std::unordered_map<std::string, Family> table;
+    FamilyTable table;
     for (const auto& [family, words] : lists) {
       for (auto word : words)
         table.emplace(text::Stem(word), family);
@@ -122,34 +189,33 @@ const std::unordered_map<std::string, Family>& FamilyOfStem() {
   return kTable;
 }
 
+constexpr std::string_view kFamilyPlural[kFamilyCount] = {"billing+", "access+", "defect+",
+                                                          "wish+",    "ask+",    "service+"};
+
 // Adds "k:<family>" for one hit and "k:<family>+" for two or more, with a
 // "kt:" prefix for hits in the title.
+template <class Sink>
 void AddFamilies(const std::array<std::size_t, kFamilyCount>& hits, std::string_view prefix,
-                 std::vector<std::string>& out) {
+                 Sink& sink) {
   for (std::size_t f = 0; f < kFamilyCount; ++f) {
     if (hits[f] == 0) continue;
-    out.push_back(std::string(prefix) + std::string(kFamilyNames[f]));
-    if (hits[f] >= 2) out.push_back(std::string(prefix) + std::string(kFamilyNames[f]) + "+");
+    sink.Add(prefix, kFamilyNames[f]);
+    if (hits[f] >= 2) sink.Add(prefix, kFamilyPlural[f]);
   }
 }
 
-void CountFamilies(const std::vector<std::string>& words,
-                   std::array<std::size_t, kFamilyCount>& hits) {
+void CountFamily(std::string_view stem, std::array<std::size_t, kFamilyCount>& hits) {
   const auto& table = FamilyOfStem();
-  for (const auto& word : words) {
-    if (const auto found = table.find(text::Stem(word)); found != table.end()) {
-      ++hits[found->second];
-    }
-  }
+  if (const auto found = table.find(stem); found != table.end()) ++hits[found->second];
 }
 
-std::string LengthBucket(std::size_t words) {
-  if (words == 0) return "s:len0";
-  if (words <= 10) return "s:len1";
-  if (words <= 30) return "s:len2";
-  if (words <= 100) return "s:len3";
-  if (words <= 300) return "s:len4";
-  return "s:len5";
+std::string_view LengthBucket(std::size_t words) {
+  if (words == 0) return "len0";
+  if (words <= 10) return "len1";
+  if (words <= 30) return "len2";
+  if (words <= 100) return "len3";
+  if (words <= 300) return "len4";
+  return "len5";
 }
 
 }  // namespace
@@ -161,15 +227,15 @@ std::size_t ModelClassIndex(std::string_view category) {
   return kModelClassCount;
 }
 
-std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body) {
-  std::vector<std::string> out;
-  const auto title_words = text::Words(title);
-  AddWords(title_words, "t:", out);
+namespace {
+
+template <class Sink>
+void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
   std::array<std::size_t, kFamilyCount> title_hits{};
   std::array<std::size_t, kFamilyCount> body_hits{};
-  CountFamilies(title_words, title_hits);
-  AddFamilies(title_hits, "kt:", out);
-  if (IsQuestionTitle(title)) out.emplace_back("s:title_question");
+  AddWords(title, "t:", sink, [&](std::string_view stem) { CountFamily(stem, title_hits); });
+  AddFamilies(title_hits, "kt:", sink);
+  if (IsQuestionTitle(title)) sink.Add("s:", "title_question");
 
   if (body.size() > kFeatureBodyBytes) body = body.substr(0, kFeatureBodyBytes);
   bool in_code = false;
@@ -179,6 +245,8 @@ std::vector<std::string> CategoryFeatures(std::string_view title, std::string_vi
   bool has_image = false;
   bool has_question = false;
   std::size_t prose_words = 0;
+  std::string prose;
+  prose.reserve(256);
   for (auto line : text::Lines(body)) {
     if (text::IsFence(line)) {
       in_code = !in_code;
@@ -190,11 +258,10 @@ std::vector<std::string> CategoryFeatures(std::string_view title, std::string_vi
       has_log = true;
       continue;
     }
-    if (auto heading = HeadingFeature(line); !heading.empty()) out.push_back(std::move(heading));
+    AddHeading(line, sink);
     if (line.find("![") != std::string_view::npos) has_image = true;
     // URLs and inline code say little about the kind of request; drop them.
-    std::string prose;
-    prose.reserve(line.size());
+    prose.clear();
     for (std::size_t i = 0; i < line.size();) {
       if (line.substr(i, 7) == "http://" || line.substr(i, 8) == "https://") {
         has_url = true;
@@ -215,22 +282,42 @@ std::vector<std::string> CategoryFeatures(std::string_view title, std::string_vi
       prose.push_back(line[i]);
       ++i;
     }
-    const auto words = text::Words(prose);
-    prose_words += words.size();
-    AddWords(words, "w:", out);
-    CountFamilies(words, body_hits);
+    AddWords(prose, "w:", sink, [&](std::string_view stem) {
+      ++prose_words;
+      CountFamily(stem, body_hits);
+    });
   }
-  AddFamilies(body_hits, "k:", out);
+  AddFamilies(body_hits, "k:", sink);
 
-  if (has_code) out.emplace_back("s:code");
-  if (has_log) out.emplace_back("s:log");
-  if (has_url) out.emplace_back("s:url");
-  if (has_image) out.emplace_back("s:image");
-  if (has_question) out.emplace_back("s:question");
-  out.push_back(LengthBucket(prose_words));
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  if (has_code) sink.Add("s:", "code");
+  if (has_log) sink.Add("s:", "log");
+  if (has_url) sink.Add("s:", "url");
+  if (has_image) sink.Add("s:", "image");
+  if (has_question) sink.Add("s:", "question");
+  sink.Add("s:", LengthBucket(prose_words));
+}
+
+}  // namespace
+
+std::uint64_t FeatureId(std::string_view feature) {
+  return Fnv(kFnvBasis, feature);
+}
+
+std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body) {
+  StringSink sink;
+  VisitFeatures(title, body, sink);
+  std::sort(sink.out.begin(), sink.out.end());
+  sink.out.erase(std::unique(sink.out.begin(), sink.out.end()), sink.out.end());
+  return std::move(sink.out);
+}
+
+std::vector<std::uint64_t> CategoryFeatureIds(std::string_view title, std::string_view body) {
+  IdSink sink;
+  sink.out.reserve(64 + body.size() / 3);
+  VisitFeatures(title, body, sink);
+  std::sort(sink.out.begin(), sink.out.end());
+  sink.out.erase(std::unique(sink.out.begin(), sink.out.end()), sink.out.end());
+  return std::move(sink.out);
 }
 
 double FeatureValue(std::size_t feature_count) {
@@ -239,7 +326,27 @@ double FeatureValue(std::size_t feature_count) {
 
 CategoryModel::CategoryModel(std::array<double, kModelClassCount> bias,
                              std::unordered_map<std::string, ClassWeights> weights)
-    : bias_(bias), weights_(std::move(weights)) {}
+    : bias_(bias), weights_(std::move(weights)) {
+  std::size_t size = 16;
+  while (size < weights_.size() * 2)
+    size *= 2;
+  table_.assign(size, IdEntry{});
+  for (const auto& [feature, w] : weights_) {
+    auto slot = FeatureId(feature) & (size - 1);
+    while (table_[slot].name != nullptr)
+      slot = (slot + 1) & (size - 1);
+    table_[slot] = {.id = FeatureId(feature), .weights = w, .name = &feature};
+  }
+}
+
+const CategoryModel::IdEntry* CategoryModel::Find(std::uint64_t id) const {
+  const auto mask = table_.size() - 1;
+  for (auto slot = id & mask;; slot = (slot + 1) & mask) {
+    const auto& entry = table_[slot];
+    if (entry.name == nullptr) return nullptr;
+    if (entry.id == id) return &entry;
+  }
+}
 
 const CategoryModel& CategoryModel::BuiltIn() {
   static const CategoryModel model = [] {
@@ -259,18 +366,18 @@ const CategoryModel& CategoryModel::BuiltIn() {
   return model;
 }
 
-CategoryScores CategoryModel::Score(const std::vector<std::string>& features) const {
+CategoryScores CategoryModel::Score(const std::vector<std::uint64_t>& feature_ids) const {
   CategoryScores scores;
-  const double value = FeatureValue(features.size());
+  const double value = FeatureValue(feature_ids.size());
   std::array<double, kModelClassCount> logit = bias_;
-  std::vector<const std::pair<const std::string, ClassWeights>*> known;
-  known.reserve(features.size());
-  for (const auto& feature : features) {
-    const auto found = weights_.find(feature);
-    if (found == weights_.end()) continue;
-    known.push_back(&*found);
+  std::vector<const IdEntry*> known;
+  known.reserve(feature_ids.size());
+  for (const auto id : feature_ids) {
+    const auto* entry = Find(id);
+    if (entry == nullptr) continue;
+    known.push_back(entry);
     for (std::size_t k = 0; k < kModelClassCount; ++k)
-      logit[k] += value * found->second[k];
+      logit[k] += value * entry->weights[k];
   }
   scores.known_features = known.size();
 
@@ -287,23 +394,24 @@ CategoryScores CategoryModel::Score(const std::vector<std::string>& features) co
       scores.probability.begin());
 
   // A feature's pull towards the winner is its weight there minus its mean.
-  std::vector<Contribution> pulls;
+  std::vector<std::pair<double, const IdEntry*>> pulls;
   pulls.reserve(known.size());
   for (const auto* entry : known) {
     double mean = 0.0;
-    for (float w : entry->second)
+    for (float w : entry->weights)
       mean += w;
     mean /= static_cast<double>(kModelClassCount);
-    const double pull = value * (entry->second[scores.best] - mean);
-    if (pull > 0) pulls.push_back({entry->first, pull});
+    const double pull = value * (entry->weights[scores.best] - mean);
+    if (pull > 0) pulls.emplace_back(pull, entry);
   }
   const auto keep = std::min<std::size_t>(3, pulls.size());
   std::partial_sort(pulls.begin(), pulls.begin() + static_cast<std::ptrdiff_t>(keep), pulls.end(),
-                    [](const Contribution& a, const Contribution& b) {
-                      return a.weight != b.weight ? a.weight > b.weight : a.feature < b.feature;
+                    [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first
+                                                : *a.second->name < *b.second->name;
                     });
-  pulls.resize(keep);
-  scores.top_features = std::move(pulls);
+  for (std::size_t i = 0; i < keep; ++i)
+    scores.top_features.push_back({*pulls[i].second->name, pulls[i].first});
   return scores;
 }
 

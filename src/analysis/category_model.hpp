@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,6 +30,13 @@ std::size_t ModelClassIndex(std::string_view category);
 // length). Sorted, without duplicates. Shared by the analyzer and the
 // training tool so that both see the same features.
 std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body);
+
+// The same features as ids (FeatureId of each), without building strings:
+// what the analyzer scores. Sorted, without duplicates.
+std::vector<std::uint64_t> CategoryFeatureIds(std::string_view title, std::string_view body);
+
+// A feature's id: a 64-bit FNV-1a hash of its text.
+std::uint64_t FeatureId(std::string_view feature);
 
 using ClassWeights = std::array<float, kModelClassCount>;
 
@@ -57,15 +65,23 @@ class CategoryModel {
   // The weights compiled into the binary (src/analysis/category_weights.cpp).
   static const CategoryModel& BuiltIn();
 
-  // Class probabilities for a feature list from CategoryFeatures.
-  CategoryScores Score(const std::vector<std::string>& features) const;
+  // Class probabilities for a feature id list from CategoryFeatureIds.
+  CategoryScores Score(const std::vector<std::uint64_t>& feature_ids) const;
 
   const std::array<double, kModelClassCount>& Bias() const { return bias_; }
   const std::unordered_map<std::string, ClassWeights>& Weights() const { return weights_; }
 
  private:
+  struct IdEntry {
+    std::uint64_t id = 0;
+    ClassWeights weights{};
+    const std::string* name = nullptr;  // a key of weights_; null for a free slot
+  };
+  const IdEntry* Find(std::uint64_t id) const;
+
   std::array<double, kModelClassCount> bias_;
   std::unordered_map<std::string, ClassWeights> weights_;
+  std::vector<IdEntry> table_;  // open addressing by id, a power of two in size
 };
 
 // Input scaling shared by training and scoring: every present feature has
