@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
+#include <iterator>
 
 #include "analysis/extraction.hpp"
 #include "analysis/language.hpp"
@@ -128,17 +130,85 @@ struct CategoryDecision {
   CategoryScores scores;
 };
 
+// Hand-set evidence of kinds of reports, added to the model's log-odds
+// between bug, feature_request and general. The model learns the words of
+// the projects it was trained on; these say what any project's reports
+// look like (a template's kind field, a question for a title, a pasted
+// traceback), so they hold where the words differ.
+struct KindRule {
+  std::string_view feature;
+  std::size_t model_class;  // index in kModelClasses
+  double boost;             // added to the class's log-odds
+};
+
+constexpr KindRule kKindRules[] = {
+    {"ty:defect", 0, 2.5},        {"ty:wish", 1, 2.5},   {"ty:ask", 2, 2.5},
+    {"hk:wish", 1, 1.0},          {"hk:defect", 0, 0.5}, {"hk:ask", 2, 0.5},
+    {"s:title_question", 2, 0.8}, {"pt:ask", 2, 0.6},    {"p:ask", 2, 0.4},
+    {"p:ask+", 2, 0.3},           {"pt:wish", 1, 0.8},   {"kt:wish", 1, 0.4},
+    {"p:wish", 1, 0.3},           {"p:wish+", 1, 0.3},   {"pt:defect", 0, 0.6},
+    {"kt:defect", 0, 0.5},        {"p:defect", 0, 0.3},  {"p:defect+", 0, 0.3},
+    {"s:error_output", 0, 0.6},   {"s:log", 0, 0.3}};
+
+// Applies kKindRules to `scores` when the model's answer is one of the
+// three kinds of developer reports; answers the signals of the rules that
+// moved it, strongest first.
+std::vector<std::string> ApplyKindRules(const std::vector<std::uint64_t>& ids,
+                                        CategoryScores& scores) {
+  constexpr std::size_t kReportClasses = 3;  // bug, feature_request, general
+  if (scores.best >= kReportClasses) return {};
+  static const auto kIds = [] {
+    std::array<std::uint64_t, std::size(kKindRules)> out{};
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = FeatureId(kKindRules[i].feature);
+    return out;
+  }();
+  std::array<double, kModelClassCount> logit{};
+  for (std::size_t k = 0; k < kModelClassCount; ++k)
+    logit[k] = std::log(std::max(scores.probability[k], 1e-12));
+  std::vector<std::pair<double, std::string_view>> fired;
+  for (std::size_t i = 0; i < kIds.size(); ++i) {
+    if (!std::binary_search(ids.begin(), ids.end(), kIds[i])) continue;
+    logit[kKindRules[i].model_class] += kKindRules[i].boost;
+    fired.emplace_back(kKindRules[i].boost, kKindRules[i].feature);
+  }
+  if (fired.empty()) return {};
+  const double top = *std::max_element(logit.begin(), logit.end());
+  double sum = 0.0;
+  for (std::size_t k = 0; k < kModelClassCount; ++k)
+    sum += scores.probability[k] = std::exp(logit[k] - top);
+  for (auto& p : scores.probability)
+    p /= sum;
+  const auto previous = scores.best;
+  scores.best = static_cast<std::size_t>(
+      std::max_element(scores.probability.begin(), scores.probability.end()) -
+      scores.probability.begin());
+  std::vector<std::string> signals;
+  for (const auto& [boost, feature] : fired) {
+    const auto& rule = *std::find_if(std::begin(kKindRules), std::end(kKindRules),
+                                     [&](const KindRule& r) { return r.feature == feature; });
+    if (rule.model_class == scores.best) signals.push_back(DescribeFeature(feature));
+  }
+  if (previous != scores.best) scores.top_features.clear();  // they argued for the old answer
+  return signals;
+}
+
 CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lower,
                                 const Extraction& extraction, const SeveritySignals& severity,
                                 const LanguageGuess& language, const CategoryModel& model) {
   CategoryDecision out;
-  out.scores = model.Score(CategoryFeatureIds(input.title, input.text));
+  const auto ids = CategoryFeatureIds(input.title, input.text);
+  out.scores = model.Score(ids);
+  const auto kind_signals = ApplyKindRules(ids, out.scores);
   const auto& scores = out.scores;
   auto& field = out.field;
   field.value = std::string(kModelClasses[scores.best]);
   field.confidence = scores.probability[scores.best];
-  for (const auto& c : scores.top_features)
-    field.signals.push_back(DescribeFeature(c.feature));
+  for (std::size_t i = 0; i < kind_signals.size() && i < 2; ++i)
+    field.signals.push_back(kind_signals[i]);
+  for (const auto& c : scores.top_features) {
+    if (field.signals.size() < 3) field.signals.push_back(DescribeFeature(c.feature));
+  }
   if (field.signals.empty()) field.signals.push_back("no known words; the model's prior");
 
   if (language.code != "en") {

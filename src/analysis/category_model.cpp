@@ -30,13 +30,21 @@ std::uint64_t Fnv(std::uint64_t h, std::string_view piece) {
 
 // Collects feature ids; the training tool and the tests use StringSink,
 // which collects the same features as text.
+bool IsKindPrefix(std::string_view prefix) {
+  return prefix != "t:" && prefix != "w:" && prefix != "h:";
+}
+
+std::uint64_t Tagged(std::uint64_t hash, std::string_view prefix) {
+  return IsKindPrefix(prefix) ? hash | kKindIdBit : hash & ~kKindIdBit;
+}
+
 struct IdSink {
   std::vector<std::uint64_t> out;
   void Add(std::string_view prefix, std::string_view word) {
-    out.push_back(Fnv(Fnv(kFnvBasis, prefix), word));
+    out.push_back(Tagged(Fnv(Fnv(kFnvBasis, prefix), word), prefix));
   }
   void Add(std::string_view prefix, std::string_view first, std::string_view second) {
-    out.push_back(Fnv(Fnv(Fnv(Fnv(kFnvBasis, prefix), first), "_"), second));
+    out.push_back(Tagged(Fnv(Fnv(Fnv(Fnv(kFnvBasis, prefix), first), "_"), second), prefix));
   }
 };
 
@@ -68,24 +76,28 @@ struct StemBuffer {
   }
 };
 
-// Words and word pairs of `line`, each stem passed to `on_stem` as well.
+// Words and word pairs of `line`; `on_stem` sees each stem with the two
+// before it on the line (empty at its start), for phrase look-ups.
 template <class Sink, class OnStem>
 void AddWords(std::string_view line, std::string_view prefix, Sink& sink, OnStem&& on_stem) {
+  StemBuffer before_previous;
   StemBuffer previous;
   StemBuffer current;
   text::ForEachWord(line, [&](std::string_view word) {
     current.Set(word);
-    on_stem(current.View());
+    on_stem(before_previous.View(), previous.View(), current.View());
     sink.Add(prefix, current.View());
     if (previous.size != 0) sink.Add(prefix, previous.View(), current.View());
+    before_previous = previous;
     previous = current;
   });
 }
 
 // "### Steps to reproduce" and "**Expected behavior**" become
 // "h:steps_to_reproduce" and "h:expected_behavior".
+// Answers the heading's text, or empty when the line is not a heading.
 template <class Sink>
-void AddHeading(std::string_view line, Sink& sink) {
+std::string_view AddHeading(std::string_view line, Sink& sink) {
   line = text::Trim(line);
   std::string_view inner;
   if (text::StartsWith(line, "#")) {
@@ -94,7 +106,7 @@ void AddHeading(std::string_view line, Sink& sink) {
   } else if (text::StartsWith(line, "**") && text::EndsWith(line, "**") && line.size() > 4) {
     inner = line.substr(2, line.size() - 4);
   } else {
-    return;
+    return {};
   }
   char joined[4 * 25 + 4];
   std::size_t size = 0;
@@ -108,6 +120,88 @@ void AddHeading(std::string_view line, Sink& sink) {
     size += stem.size;
   });
   if (count > 0) sink.Add("h:", std::string_view(joined, size));
+  return count > 0 ? inner : std::string_view();
+}
+
+// "hk:" features of template headings that name a kind of report: GitHub's
+// default feature template ("Is your feature request related to a
+// problem?", "Describe the solution you'd like"), bug sections ("Describe
+// the bug", "Stack trace", "Error message"), question sections.
+template <class Sink>
+void AddHeadingKind(std::string_view heading, Sink& sink) {
+  const auto lower = text::Lower(heading.substr(0, 80));
+  static constexpr std::pair<std::string_view, std::string_view> kKinds[] = {
+      {"feature request", "wish"},
+      {"solution you", "wish"},
+      {"alternatives", "wish"},
+      {"motivation", "wish"},
+      {"proposal", "wish"},
+      {"use case", "wish"},
+      {"describe the bug", "defect"},
+      {"bug report", "defect"},
+      {"stack trace", "defect"},
+      {"traceback", "defect"},
+      {"error message", "defect"},
+      {"log output", "defect"},
+      {"crash", "defect"},
+      {"question", "ask"}};
+  for (const auto& [phrase, kind] : kKinds) {
+    if (lower.find(phrase) != std::string::npos) sink.Add("hk:", kind);
+  }
+}
+
+// Error output pasted as code: a traceback, an exception, a failed command.
+bool LooksLikeErrorOutput(std::string_view line) {
+  static constexpr std::string_view kMarks[] = {"Traceback (most recent call last)",
+                                                "Exception",
+                                                "Error:",
+                                                "error:",
+                                                "ERROR",
+                                                "panic:",
+                                                "Segmentation fault",
+                                                "FAILED",
+                                                "fatal:",
+                                                "Fatal error",
+                                                "Unhandled"};
+  return std::any_of(std::begin(kMarks), std::end(kMarks), [&](std::string_view mark) {
+    return line.find(mark) != std::string_view::npos;
+  });
+}
+
+// Whether a template heading asks which kind of report this is ("Issue
+// type", "Do you want to request a feature or report a bug?"): the line
+// after it says so in the reporter's words.
+bool AsksForKind(std::string_view heading) {
+  const auto lower = text::Lower(heading.substr(0, 80));
+  return text::ContainsPhrase(lower, "type") || text::ContainsPhrase(lower, "kind") ||
+         (lower.find("feature") != std::string::npos && lower.find("bug") != std::string::npos);
+}
+
+// "ty:" features of the answer to such a heading: "Bug", "Feature Request",
+// "Support", "Documentation Bug".
+template <class Sink>
+void AddDeclaredKind(std::string_view answer, Sink& sink) {
+  bool any = false;
+  std::size_t words = 0;
+  text::ForEachWord(answer, [&](std::string_view word) {
+    if (words++ >= 6) return;
+    char buffer[32];
+    const auto stem = text::StemView(word, buffer);
+    std::string_view kind;
+    if (stem == "feature" || stem == "enhancement" || stem == "improvement" || stem == "idea" ||
+        stem == "request") {
+      kind = "wish";
+    } else if (stem == "bug" || stem == "crash" || stem == "regression" || stem == "defect" ||
+               stem == "error") {
+      kind = "defect";
+    } else if (stem == "question" || stem == "support" || stem == "help" || stem == "how") {
+      kind = "ask";
+    }
+    if (kind.empty()) return;
+    sink.Add("ty:", kind);
+    any = true;
+  });
+  if (!any && words > 0) sink.Add("ty:", "other");
 }
 
 bool IsQuestionTitle(std::string_view title) {
@@ -204,10 +298,102 @@ void AddFamilies(const std::array<std::size_t, kFamilyCount>& hits, std::string_
   }
 }
 
-void CountFamily(std::string_view stem, std::array<std::size_t, kFamilyCount>& hits) {
-  const auto& table = FamilyOfStem();
-  if (const auto found = table.find(stem); found != table.end()) ++hits[found->second];
+// Phrases of a kind of text, read as runs of two or three stems (words of
+// one letter are not words: "how do I" is "how do"): asking how, wishing
+// for more, and telling what went wrong. They carry a kind of request
+// across projects whose single words differ.
+enum PhraseKind : std::size_t { kAskPhrase, kWishPhrase, kDefectPhrase, kPhraseKindCount };
+
+constexpr std::string_view kPhraseKindNames[kPhraseKindCount] = {"ask", "wish", "defect"};
+constexpr std::string_view kPhraseKindPlural[kPhraseKindCount] = {"ask+", "wish+", "defect+"};
+
+std::uint64_t StemRunId(std::string_view a, std::string_view b, std::string_view c) {
+  auto h = kFnvBasis;
+  if (!a.empty()) h = Fnv(Fnv(h, a), " ");
+  return Fnv(Fnv(Fnv(h, b), " "), c);
 }
+
+const std::unordered_map<std::uint64_t, PhraseKind>& PhraseKindOfRun() {
+  static const auto kTable = [] {
+    const std::pair<PhraseKind, std::vector<std::string_view>> lists[] = {
+        {kAskPhrase, {"how do",       "how can",        "how to",           "how should",
+                      "how would",    "how does",       "is it possible",   "is there way",
+                      "is there any", "what is the",    "what the best",    "best way to",
+                      "right way to", "correct way to", "any idea",         "any ideas",
+                      "can someone",  "can anyone",     "does anyone",      "anyone know",
+                      "im trying to", "am trying to",   "not sure how",     "not sure if",
+                      "not sure why", "why does",       "why is",           "what does",
+                      "help me",      "need help",      "question about",   "wondering if",
+                      "want to know", "like to know",   "is this expected", "is this intended",
+                      "is this bug",  "am missing",     "doing wrong",      "understand why"}},
+        {kWishPhrase, {"would be nice",  "would be great", "would be useful",   "would be helpful",
+                       "would be cool",  "be nice to",     "nice to have",      "add support",
+                       "support for",    "please add",     "could you add",     "can you add",
+                       "like to see",    "would love",     "feature request",   "allow to",
+                       "allow user",     "allow users",    "ability to",        "option to",
+                       "should be able", "be able to",     "make it possible",  "provide way",
+                       "new feature",    "add an option",  "add option",        "add new",
+                       "propose to",     "suggest to",     "suggest adding",    "would like",
+                       "it would be",    "we could",       "instead of having", "request to add"}},
+        {kDefectPhrase,
+         {"doesnt work",        "does not work",      "not working",      "stopped working",
+          "no longer",          "steps to reproduce", "to reproduce",     "expected behavior",
+          "actual behavior",    "expected result",    "actual result",    "throws an",
+          "throws error",       "error message",      "stack trace",      "fails to",
+          "failed to",          "unable to",          "crashes when",     "after updating",
+          "after upgrading",    "since updating",     "used to work",     "worked before",
+          "is broken",          "not correctly",      "wrong result",     "incorrect result",
+          "got an error",       "get an error",       "getting an error", "an error occurred",
+          "segmentation fault", "memory leak",        "regression in",    "does not compile"}},
+    };
+    std::unordered_map<std::uint64_t, PhraseKind> table;
+    for (const auto& [kind, phrases] : lists) {
+      for (auto phrase : phrases) {
+        std::vector<std::string> stems;
+        text::ForEachWord(phrase,
+                          [&](std::string_view word) { stems.push_back(text::Stem(word)); });
+        if (stems.size() == 2) table.emplace(StemRunId("", stems[0], stems[1]), kind);
+        if (stems.size() == 3) table.emplace(StemRunId(stems[0], stems[1], stems[2]), kind);
+      }
+    }
+    return table;
+  }();
+  return kTable;
+}
+
+// What the words of a title or a body fall in.
+struct KindHits {
+  std::array<std::size_t, kFamilyCount> families{};
+  std::array<std::size_t, kPhraseKindCount> phrases{};
+
+  void Add(std::string_view before_previous, std::string_view previous, std::string_view stem) {
+    const auto& families_table = FamilyOfStem();
+    if (const auto found = families_table.find(stem); found != families_table.end()) {
+      ++families[found->second];
+    }
+    if (previous.empty()) return;
+    const auto& phrase_table = PhraseKindOfRun();
+    if (const auto found = phrase_table.find(StemRunId("", previous, stem));
+        found != phrase_table.end()) {
+      ++phrases[found->second];
+    }
+    if (before_previous.empty()) return;
+    if (const auto found = phrase_table.find(StemRunId(before_previous, previous, stem));
+        found != phrase_table.end()) {
+      ++phrases[found->second];
+    }
+  }
+
+  template <class Sink>
+  void Emit(std::string_view family_prefix, std::string_view phrase_prefix, Sink& sink) const {
+    AddFamilies(families, family_prefix, sink);
+    for (std::size_t k = 0; k < kPhraseKindCount; ++k) {
+      if (phrases[k] == 0) continue;
+      sink.Add(phrase_prefix, kPhraseKindNames[k]);
+      if (phrases[k] >= 2) sink.Add(phrase_prefix, kPhraseKindPlural[k]);
+    }
+  }
+};
 
 std::string_view LengthBucket(std::size_t words) {
   if (words == 0) return "len0";
@@ -231,10 +417,10 @@ namespace {
 
 template <class Sink>
 void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
-  std::array<std::size_t, kFamilyCount> title_hits{};
-  std::array<std::size_t, kFamilyCount> body_hits{};
-  AddWords(title, "t:", sink, [&](std::string_view stem) { CountFamily(stem, title_hits); });
-  AddFamilies(title_hits, "kt:", sink);
+  KindHits title_hits;
+  KindHits body_hits;
+  AddWords(title, "t:", sink, [&](auto a, auto b, auto c) { title_hits.Add(a, b, c); });
+  title_hits.Emit("kt:", "pt:", sink);
   if (IsQuestionTitle(title)) sink.Add("s:", "title_question");
 
   if (body.size() > kFeatureBodyBytes) body = body.substr(0, kFeatureBodyBytes);
@@ -245,6 +431,8 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
   bool has_image = false;
   bool has_question = false;
   std::size_t prose_words = 0;
+  bool has_error_output = false;
+  bool awaiting_kind = false;  // the last heading asked for the kind of report
   std::string prose;
   prose.reserve(256);
   for (auto line : text::Lines(body)) {
@@ -253,12 +441,22 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
       has_code = true;
       continue;
     }
-    if (in_code) continue;
-    if (text::LooksLikeLogLine(line)) {
-      has_log = true;
+    if (in_code) {
+      if (!has_error_output && LooksLikeErrorOutput(line)) has_error_output = true;
       continue;
     }
-    AddHeading(line, sink);
+    if (text::LooksLikeLogLine(line)) {
+      has_log = true;
+      if (!has_error_output && LooksLikeErrorOutput(line)) has_error_output = true;
+      continue;
+    }
+    if (const auto heading = AddHeading(line, sink); !heading.empty()) {
+      awaiting_kind = AsksForKind(heading);
+      AddHeadingKind(heading, sink);
+    } else if (awaiting_kind && !text::Trim(line).empty()) {
+      AddDeclaredKind(line, sink);
+      awaiting_kind = false;
+    }
     if (line.find("![") != std::string_view::npos) has_image = true;
     // URLs and inline code say little about the kind of request; drop them.
     prose.clear();
@@ -282,15 +480,16 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
       prose.push_back(line[i]);
       ++i;
     }
-    AddWords(prose, "w:", sink, [&](std::string_view stem) {
+    AddWords(prose, "w:", sink, [&](auto a, auto b, auto c) {
       ++prose_words;
-      CountFamily(stem, body_hits);
+      body_hits.Add(a, b, c);
     });
   }
-  AddFamilies(body_hits, "k:", sink);
+  body_hits.Emit("k:", "p:", sink);
 
   if (has_code) sink.Add("s:", "code");
   if (has_log) sink.Add("s:", "log");
+  if (has_error_output) sink.Add("s:", "error_output");
   if (has_url) sink.Add("s:", "url");
   if (has_image) sink.Add("s:", "image");
   if (has_question) sink.Add("s:", "question");
@@ -300,7 +499,11 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
 }  // namespace
 
 std::uint64_t FeatureId(std::string_view feature) {
-  return Fnv(kFnvBasis, feature);
+  return Tagged(Fnv(kFnvBasis, feature), feature.substr(0, feature.find(':') + 1));
+}
+
+bool IsKindFeature(std::string_view feature) {
+  return IsKindPrefix(feature.substr(0, feature.find(':') + 1));
 }
 
 std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body) {
@@ -368,7 +571,13 @@ const CategoryModel& CategoryModel::BuiltIn() {
 
 CategoryScores CategoryModel::Score(const std::vector<std::uint64_t>& feature_ids) const {
   CategoryScores scores;
-  const double value = FeatureValue(feature_ids.size());
+  const auto kinds = static_cast<std::size_t>(
+      std::count_if(feature_ids.begin(), feature_ids.end(),
+                    [](std::uint64_t id) { return (id & kKindIdBit) != 0; }));
+  const double word_value = FeatureValue(feature_ids.size() - kinds);
+  auto value_of = [&](std::uint64_t id) {
+    return (id & kKindIdBit) != 0 ? kKindFeatureValue : word_value;
+  };
   std::array<double, kModelClassCount> logit = bias_;
   std::vector<const IdEntry*> known;
   known.reserve(feature_ids.size());
@@ -376,6 +585,7 @@ CategoryScores CategoryModel::Score(const std::vector<std::uint64_t>& feature_id
     const auto* entry = Find(id);
     if (entry == nullptr) continue;
     known.push_back(entry);
+    const double value = value_of(id);
     for (std::size_t k = 0; k < kModelClassCount; ++k)
       logit[k] += value * entry->weights[k];
   }
@@ -401,7 +611,7 @@ CategoryScores CategoryModel::Score(const std::vector<std::uint64_t>& feature_id
     for (float w : entry->weights)
       mean += w;
     mean /= static_cast<double>(kModelClassCount);
-    const double pull = value * (entry->weights[scores.best] - mean);
+    const double pull = value_of(entry->id) * (entry->weights[scores.best] - mean);
     if (pull > 0) pulls.emplace_back(pull, entry);
   }
   const auto keep = std::min<std::size_t>(3, pulls.size());
@@ -430,6 +640,13 @@ std::string DescribeFeature(std::string_view feature) {
   if (feature == "s:image") return "contains a screenshot";
   if (feature == "s:question" || feature == "s:title_question") return "asked as a question";
   if (text::StartsWith(feature, "s:len")) return "length of the text";
+  if (feature == "s:error_output") return "contains error output";
+  if (text::StartsWith(feature, "ty:"))
+    return "the template's kind field says " + words(feature.substr(3));
+  if (text::StartsWith(feature, "hk:"))
+    return "a template heading of kind " + words(feature.substr(3));
+  if (text::StartsWith(feature, "pt:")) return "a title phrase of kind " + words(feature.substr(3));
+  if (text::StartsWith(feature, "p:")) return "phrases of kind " + words(feature.substr(2));
   if (text::StartsWith(feature, "kt:")) return "title words of kind " + words(feature.substr(3));
   if (text::StartsWith(feature, "k:")) return "words of kind " + words(feature.substr(2));
   return std::string(feature);

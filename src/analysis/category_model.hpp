@@ -84,9 +84,16 @@ class CategoryModel {
   std::vector<IdEntry> table_;  // open addressing by id, a power of two in size
 };
 
-// Input scaling shared by training and scoring: every present feature has
-// this value, so that long and short texts weigh alike.
-double FeatureValue(std::size_t feature_count);
+// Input scaling shared by training and scoring. Word features ("t:", "w:",
+// "h:") of a text share 1/sqrt(their count), so that long and short texts
+// weigh alike; kind features (word families, phrases, structure, declared
+// kind) are worth kKindFeatureValue in any text, so that what carries from
+// one project to another is not drowned by the words of a long report.
+double FeatureValue(std::size_t word_feature_count);
+bool IsKindFeature(std::string_view feature);
+inline constexpr double kKindFeatureValue = 0.25;
+// The top bit of a kind feature's id is set: scoring tells them apart.
+inline constexpr std::uint64_t kKindIdBit = 1ULL << 63;
 
 // A feature as a person reads it in a signal: `title word "crash"`.
 std::string DescribeFeature(std::string_view feature);
