@@ -76,21 +76,65 @@ struct StemBuffer {
   }
 };
 
-// Words and word pairs of `line`; `on_stem` sees each stem with the two
-// before it on the line (empty at its start), for phrase look-ups.
+// Words and word pairs of `line`; `on_stem` sees each stem and whether it
+// is the line's first, for phrase look-ups.
 template <class Sink, class OnStem>
 void AddWords(std::string_view line, std::string_view prefix, Sink& sink, OnStem&& on_stem) {
-  StemBuffer before_previous;
   StemBuffer previous;
   StemBuffer current;
   text::ForEachWord(line, [&](std::string_view word) {
     current.Set(word);
-    on_stem(before_previous.View(), previous.View(), current.View());
+    on_stem(current.View(), previous.size == 0);
     sink.Add(prefix, current.View());
     if (previous.size != 0) sink.Add(prefix, previous.View(), current.View());
-    before_previous = previous;
     previous = current;
   });
+}
+
+// A map from 64-bit ids (hashes of stems or stem runs) to small values,
+// built once: open addressing in a power-of-two table, 0 marking a free
+// slot. Cheaper per look-up than std::unordered_map for the per-word
+// family and phrase tests.
+template <class Value>
+class IdMap {
+ public:
+  void Reserve(std::size_t count) {
+    std::size_t size = 64;
+    while (size < count * 4)
+      size *= 2;
+    slots_.assign(size, {0, Value{}});
+  }
+  // Keeps the first value given for an id.
+  void Emplace(std::uint64_t id, Value value) {
+    for (auto slot = Slot(id);; slot = (slot + 1) & (slots_.size() - 1)) {
+      if (slots_[slot].first == id) return;
+      if (slots_[slot].first == 0) {
+        slots_[slot] = {id, value};
+        return;
+      }
+    }
+  }
+  const Value* Find(std::uint64_t id) const {
+    for (auto slot = Slot(id);; slot = (slot + 1) & (slots_.size() - 1)) {
+      if (slots_[slot].first == id) return &slots_[slot].second;
+      if (slots_[slot].first == 0) return nullptr;
+    }
+  }
+
+ private:
+  std::size_t Slot(std::uint64_t id) const {
+    return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> 40) & (slots_.size() - 1);
+  }
+  std::vector<std::pair<std::uint64_t, Value>> slots_;
+};
+
+std::uint64_t StemId(std::string_view stem) {
+  return Fnv(kFnvBasis, stem) | 1;  // never 0, the free-slot mark
+}
+
+// The id of a run of two stems, or of a run and one more stem.
+std::uint64_t RunId(std::uint64_t first, std::uint64_t second) {
+  return ((first * 0xC2B2AE3D27D4EB4FULL) ^ second) * kFnvPrime | 1;
 }
 
 // "### Steps to reproduce" and "**Expected behavior**" become
@@ -151,6 +195,7 @@ void AddHeadingKind(std::string_view heading, Sink& sink) {
 }
 
 // Error output pasted as code: a traceback, an exception, a failed command.
+// One pass over the line, comparing only where a mark's first byte stands.
 bool LooksLikeErrorOutput(std::string_view line) {
   static constexpr std::string_view kMarks[] = {"Traceback (most recent call last)",
                                                 "Exception",
@@ -163,9 +208,20 @@ bool LooksLikeErrorOutput(std::string_view line) {
                                                 "fatal:",
                                                 "Fatal error",
                                                 "Unhandled"};
-  return std::any_of(std::begin(kMarks), std::end(kMarks), [&](std::string_view mark) {
-    return line.find(mark) != std::string_view::npos;
-  });
+  static const auto kFirstBytes = [] {
+    std::array<bool, 256> first{};
+    for (auto mark : kMarks)
+      first[static_cast<unsigned char>(mark[0])] = true;
+    return first;
+  }();
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (!kFirstBytes[static_cast<unsigned char>(line[i])]) continue;
+    const auto rest = line.substr(i);
+    for (auto mark : kMarks) {
+      if (mark[0] == line[i] && text::StartsWith(rest, mark)) return true;
+    }
+  }
+  return false;
 }
 
 // Whether a template heading asks which kind of report this is ("Issue
@@ -223,14 +279,7 @@ enum Family : std::size_t { kBilling, kAccess, kDefect, kWish, kAsk, kService, k
 constexpr std::string_view kFamilyNames[kFamilyCount] = {"billing", "access", "defect",
                                                          "wish",    "ask",    "service"};
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-using FamilyTable = std::unordered_map<std::string, Family, StringHash, std::equal_to<>>;
-
-const FamilyTable& FamilyOfStem() {
+const IdMap<Family>& FamilyOfStem() {
   static const auto kTable = [] {
     const std::pair<Family, std::vector<std::string_view>> lists[] = {
         {kBilling,
@@ -273,10 +322,11 @@ const FamilyTable& FamilyOfStem() {
           "phone",      "speak",       "talk",      "purchase",       "purchased", "item",
           "items",      "product",     "store",     "courier"}},
     };
-    FamilyTable table;
+    IdMap<Family> table;
+    table.Reserve(256);
     for (const auto& [family, words] : lists) {
       for (auto word : words)
-        table.emplace(text::Stem(word), family);
+        table.Emplace(StemId(text::Stem(word)), family);
     }
     return table;
   }();
@@ -307,13 +357,7 @@ enum PhraseKind : std::size_t { kAskPhrase, kWishPhrase, kDefectPhrase, kPhraseK
 constexpr std::string_view kPhraseKindNames[kPhraseKindCount] = {"ask", "wish", "defect"};
 constexpr std::string_view kPhraseKindPlural[kPhraseKindCount] = {"ask+", "wish+", "defect+"};
 
-std::uint64_t StemRunId(std::string_view a, std::string_view b, std::string_view c) {
-  auto h = kFnvBasis;
-  if (!a.empty()) h = Fnv(Fnv(h, a), " ");
-  return Fnv(Fnv(Fnv(h, b), " "), c);
-}
-
-const std::unordered_map<std::uint64_t, PhraseKind>& PhraseKindOfRun() {
+const IdMap<PhraseKind>& PhraseKindOfRun() {
   static const auto kTable = [] {
     const std::pair<PhraseKind, std::vector<std::string_view>> lists[] = {
         {kAskPhrase, {"how do",       "how can",        "how to",           "how should",
@@ -346,14 +390,15 @@ const std::unordered_map<std::uint64_t, PhraseKind>& PhraseKindOfRun() {
           "got an error",       "get an error",       "getting an error", "an error occurred",
           "segmentation fault", "memory leak",        "regression in",    "does not compile"}},
     };
-    std::unordered_map<std::uint64_t, PhraseKind> table;
+    IdMap<PhraseKind> table;
+    table.Reserve(160);
     for (const auto& [kind, phrases] : lists) {
       for (auto phrase : phrases) {
-        std::vector<std::string> stems;
-        text::ForEachWord(phrase,
-                          [&](std::string_view word) { stems.push_back(text::Stem(word)); });
-        if (stems.size() == 2) table.emplace(StemRunId("", stems[0], stems[1]), kind);
-        if (stems.size() == 3) table.emplace(StemRunId(stems[0], stems[1], stems[2]), kind);
+        std::vector<std::uint64_t> stems;
+        text::ForEachWord(
+            phrase, [&](std::string_view word) { stems.push_back(StemId(text::Stem(word))); });
+        if (stems.size() == 2) table.Emplace(RunId(stems[0], stems[1]), kind);
+        if (stems.size() == 3) table.Emplace(RunId(RunId(stems[0], stems[1]), stems[2]), kind);
       }
     }
     return table;
@@ -366,22 +411,25 @@ struct KindHits {
   std::array<std::size_t, kFamilyCount> families{};
   std::array<std::size_t, kPhraseKindCount> phrases{};
 
-  void Add(std::string_view before_previous, std::string_view previous, std::string_view stem) {
-    const auto& families_table = FamilyOfStem();
-    if (const auto found = families_table.find(stem); found != families_table.end()) {
-      ++families[found->second];
-    }
-    if (previous.empty()) return;
+  // The two stems before on the line, as a run id and a stem id (0: none).
+  std::uint64_t previous_run = 0;
+  std::uint64_t previous = 0;
+
+  void Add(std::string_view stem, bool line_start) {
+    if (line_start) previous_run = previous = 0;
+    const auto id = StemId(stem);
+    if (const auto* family = FamilyOfStem().Find(id)) ++families[*family];
     const auto& phrase_table = PhraseKindOfRun();
-    if (const auto found = phrase_table.find(StemRunId("", previous, stem));
-        found != phrase_table.end()) {
-      ++phrases[found->second];
+    std::uint64_t run = 0;
+    if (previous != 0) {
+      run = RunId(previous, id);
+      if (const auto* kind = phrase_table.Find(run)) ++phrases[*kind];
     }
-    if (before_previous.empty()) return;
-    if (const auto found = phrase_table.find(StemRunId(before_previous, previous, stem));
-        found != phrase_table.end()) {
-      ++phrases[found->second];
+    if (previous_run != 0) {
+      if (const auto* kind = phrase_table.Find(RunId(previous_run, id))) ++phrases[*kind];
     }
+    previous_run = run;
+    previous = id;
   }
 
   template <class Sink>
@@ -419,7 +467,7 @@ template <class Sink>
 void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
   KindHits title_hits;
   KindHits body_hits;
-  AddWords(title, "t:", sink, [&](auto a, auto b, auto c) { title_hits.Add(a, b, c); });
+  AddWords(title, "t:", sink, [&](auto stem, bool start) { title_hits.Add(stem, start); });
   title_hits.Emit("kt:", "pt:", sink);
   if (IsQuestionTitle(title)) sink.Add("s:", "title_question");
 
@@ -480,9 +528,9 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
       prose.push_back(line[i]);
       ++i;
     }
-    AddWords(prose, "w:", sink, [&](auto a, auto b, auto c) {
+    AddWords(prose, "w:", sink, [&](auto stem, bool start) {
       ++prose_words;
-      body_hits.Add(a, b, c);
+      body_hits.Add(stem, start);
     });
   }
   body_hits.Emit("k:", "p:", sink);

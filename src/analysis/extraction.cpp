@@ -70,7 +70,7 @@ std::string_view HeadingText(std::string_view line) {
 std::string_view ListItem(std::string_view line) {
   line = text::Trim(line);
   std::size_t i = 0;
-  while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])) != 0)
+  while (i < line.size() && text::IsAsciiDigit(line[i]))
     ++i;
   if (i > 0 && i < 4 && i < line.size() && (line[i] == '.' || line[i] == ')')) {
     return text::Trim(line.substr(i + 1));
@@ -85,8 +85,7 @@ std::string_view ListItem(std::string_view line) {
 
 bool IsNumbered(std::string_view line) {
   line = text::Trim(line);
-  return !line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) != 0 &&
-         !ListItem(line).empty();
+  return !line.empty() && text::IsAsciiDigit(line[0]) && !ListItem(line).empty();
 }
 
 // "Expected: it saves" -> {"expected", "it saves"} for a few known labels.
@@ -160,13 +159,13 @@ bool IsHttpReason(std::string_view after) {
 void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
   std::size_t i = 0;
   while (i < line.size() && codes.size() < kMaxCodes) {
-    if (!std::isalnum(static_cast<unsigned char>(line[i]))) {
+    if (!text::IsAsciiAlnum(line[i])) {
       ++i;
       continue;
     }
     std::size_t end = i;
-    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) != 0 ||
-                                 line[end] == '_' || line[end] == '-')) {
+    while (end < line.size() &&
+           (text::IsAsciiAlnum(line[end]) || line[end] == '_' || line[end] == '-')) {
       ++end;
     }
     auto token = line.substr(i, end - i);
@@ -182,8 +181,8 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
                                        [](char c) { return IsUpperOrDigit(c) || c == '-'; });
     std::size_t letters = 0, digits = 0;
     for (char c : token) {
-      if (std::isalpha(static_cast<unsigned char>(c)) != 0) ++letters;
-      if (std::isdigit(static_cast<unsigned char>(c)) != 0) ++digits;
+      if (text::IsAsciiLetter(c)) ++letters;
+      if (text::IsAsciiDigit(c)) ++digits;
     }
     if (text::StartsWith(token, "0x") && token.size() >= 6 && token.size() <= 10) {
       AddUnique(codes, std::string(token), kMaxCodes);
@@ -201,15 +200,15 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
         AddUnique(codes, std::string(token), kMaxCodes);
       }
     } else if (all_upper && letters >= 1 && letters <= 5 && digits >= 2 && digits <= 6 &&
-               std::isalpha(static_cast<unsigned char>(token[0])) != 0 &&
-               std::isdigit(static_cast<unsigned char>(token.back())) != 0) {
+               text::IsAsciiLetter(token[0]) && text::IsAsciiDigit(token.back())) {
       // Letter prefix then digits only: E1234, TS2322, ORA-00942, CS0246.
       std::size_t k = 0;
-      while (k < token.size() && std::isalpha(static_cast<unsigned char>(token[k])) != 0)
+      while (k < token.size() && text::IsAsciiLetter(token[k]))
         ++k;
       if (k < token.size() && token[k] == '-') ++k;
-      const bool digits_only = std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k),
-                                           token.end(), [](char c) { return std::isdigit(c); });
+      const bool digits_only =
+          std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k), token.end(),
+                      [](char c) { return text::IsAsciiDigit(c); });
       if (digits_only && k > 0) AddUnique(codes, std::string(token), kMaxCodes);
     } else if (letters == 0 && token.size() == 3 && (token[0] == '4' || token[0] == '5')) {
       const auto from = start >= 20 ? start - 20 : 0;
@@ -238,7 +237,7 @@ bool IsTraceLine(std::string_view line) {
   if (text::StartsWith(trimmed, "Traceback (") || text::StartsWith(trimmed, "File \"")) return true;
   if (text::StartsWith(trimmed, "at ") && Has(trimmed, "(")) return true;
   return text::StartsWith(trimmed, "#") && trimmed.size() > 3 && Has(trimmed, " in ") &&
-         std::isdigit(static_cast<unsigned char>(trimmed[1])) != 0;
+         text::IsAsciiDigit(trimmed[1]);
 }
 
 // First match of one of `names` (lower-case) in `lower`, with the version
@@ -250,8 +249,7 @@ std::string FindNamed(std::string_view lower, std::string_view original,
     while ((pos = lower.find(needle, pos)) != std::string_view::npos) {
       const auto end = pos + needle.size();
       const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
-      const bool right =
-          end >= lower.size() || !std::isalpha(static_cast<unsigned char>(lower[end]));
+      const bool right = end >= lower.size() || !text::IsAsciiLetter(lower[end]);
       if (!left || !right) {
         pos = end;
         continue;
@@ -261,8 +259,7 @@ std::string FindNamed(std::string_view lower, std::string_view original,
       while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v'))
         ++v;
       std::size_t w = v;
-      while (w < lower.size() &&
-             (std::isdigit(static_cast<unsigned char>(lower[w])) != 0 || lower[w] == '.')) {
+      while (w < lower.size() && (text::IsAsciiDigit(lower[w]) || lower[w] == '.')) {
         ++w;
       }
       while (w > v && lower[w - 1] == '.')
@@ -320,7 +317,7 @@ void ScanVersions(std::string_view line, std::map<std::string, std::string>& ver
     const bool os_or_browser =
         key == "os" || Has(key, "operating") || Has(key, "browser") || Has(key, "platform");
     if (!key.empty() && !value.empty() && value.size() <= 80 && !os_or_browser &&
-        std::any_of(value.begin(), value.end(), [](char c) { return std::isdigit(c); }) &&
+        std::any_of(value.begin(), value.end(), [](char c) { return text::IsAsciiDigit(c); }) &&
         versions.size() < kMaxVersions) {
       versions.emplace(key, value);
     }

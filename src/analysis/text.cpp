@@ -62,8 +62,7 @@ std::vector<std::string> Words(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (IsWordByte(c)) {
       current.push_back(AsciiLower(static_cast<char>(c)));
-    } else if (c == '\'' && !current.empty() && i + 1 < s.size() &&
-               std::isalpha(static_cast<unsigned char>(s[i + 1])) != 0) {
+    } else if (c == '\'' && !current.empty() && i + 1 < s.size() && IsAsciiLetter(s[i + 1])) {
       continue;  // don't -> dont
     } else {
       flush();
@@ -173,7 +172,7 @@ std::string Squeeze(std::string_view s) {
   out.reserve(s.size());
   bool space = false;
   for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+    if (IsAsciiSpace(c)) {
       space = !out.empty();
       continue;
     }
@@ -211,7 +210,7 @@ bool LooksLikeLogLine(std::string_view line) {
   std::size_t letters = 0;
   std::size_t spaces = 0;
   for (char c : trimmed) {
-    if (std::isalpha(static_cast<unsigned char>(c)) != 0) ++letters;
+    if (IsAsciiLetter(c)) ++letters;
     if (c == ' ') ++spaces;
   }
   // Paths, hex dumps, timestamps: mostly not letters, or long without spaces.

@@ -21,6 +21,17 @@ inline bool IsAsciiLetter(char c) {
   return folded >= 'a' && folded <= 'z';
 }
 
+inline bool IsAsciiDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool IsAsciiAlnum(char c) {
+  return IsAsciiLetter(c) || IsAsciiDigit(c);
+}
+// The bytes std::isspace accepts in the C locale.
+inline bool IsAsciiSpace(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 // Longer runs of letters are not words (hashes, base64).
 inline constexpr std::size_t kMaxWordBytes = 24;
 
