@@ -708,13 +708,18 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
   std::string combined = input.title;
   combined += "\n";
   combined.append(input.text, 0, std::min(input.text.size(), kRuleTextBytes));
-  const auto lower = text::Lower(combined);
   const auto title_lower =
       text::Lower(!input.title.empty()           ? input.title
                   : extraction.sentences.empty() ? std::string_view(input.text).substr(0, 200)
                                                  : std::string_view(extraction.sentences.front()));
+  // The rules read the reporter's prose only: code, logs, template comments
+  // and system tables name crashes and vulnerabilities they do not report.
+  std::string prose = input.title;
+  prose += "\n";
+  prose += extraction.prose;
+  const auto lower = text::Lower(prose);
   const PhraseText phrase_text(lower);
-  const auto severity = FindSeveritySignals(phrase_text, title_lower);
+  auto severity = FindSeveritySignals(phrase_text, title_lower);
   const auto language = DetectLanguage(combined);
 
   Analysis a;
@@ -723,6 +728,8 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
       .value = language.code, .confidence = language.confidence, .signals = language.signals};
   a.category = DecideCategory(input, phrase_text, extraction, severity, language, model).field;
   a.subcategory = DecideSubcategory(a.category.value, phrase_text);
+  // A report the category calls a question is asked, whatever its title.
+  severity.asked = a.category.value == "general" || a.category.value == "technical";
   a.priority = DecidePriority(severity);
   a.urgency = DecideUrgency(severity, a.priority);
   a.department = DecideDepartment(a.category);

@@ -15,6 +15,7 @@ constexpr std::size_t kMaxCodes = 10;
 constexpr std::size_t kMaxUrls = 20;
 constexpr std::size_t kMaxVersions = 10;
 constexpr std::size_t kMaxSentences = 40;
+constexpr std::size_t kMaxProseBytes = 20'000;
 constexpr std::size_t kSectionChars = 500;
 
 enum class Section { kNone, kSummary, kSteps, kExpected, kActual, kEnvironment, kLogs, kOther };
@@ -416,6 +417,11 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
       continue;
     }
     if (trimmed.empty()) continue;
+    if (trimmed.front() != '|' && !text::StartsWith(trimmed, "<details") &&
+        out.prose.size() < kMaxProseBytes) {
+      out.prose.append(trimmed);
+      out.prose.push_back('\n');
+    }
     ScanErrorCodes(line, d.error_codes);
     if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
 

@@ -72,6 +72,18 @@ std::string Quote(const std::vector<std::string>& phrases) {
   return out;
 }
 
+std::vector<std::string> StrongUrgency(const std::vector<std::string>& urgent) {
+  static constexpr std::string_view kWeak[] = {"immediately", "right now", "right away",
+                                               "critical"};
+  std::vector<std::string> strong;
+  for (const auto& word : urgent) {
+    if (std::find(std::begin(kWeak), std::end(kWeak), word) == std::end(kWeak)) {
+      strong.push_back(word);
+    }
+  }
+  return strong;
+}
+
 }  // namespace
 
 std::vector<std::string> FindPhrases(const PhraseText& text,
@@ -322,7 +334,7 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
     std::vector<std::string> signals = {"blocks work: " + Quote(s.blocker)};
     if (!s.wide_scope.empty()) signals.push_back("wide impact: " + Quote(s.wide_scope));
     // A crash asked about ("why does X crash?") is a question first.
-    if (s.question) {
+    if (s.question || s.asked) {
       signals.push_back("asked as a question");
       return {.value = "medium", .confidence = 0.55, .signals = std::move(signals)};
     }
@@ -332,8 +344,11 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
     }
     return {.value = "high", .confidence = 0.7, .signals = std::move(signals)};
   }
-  if (!s.urgent.empty() && s.relaxed.empty() && !s.question) {
-    return {.value = "high", .confidence = 0.6, .signals = {"urgency: " + Quote(s.urgent)}};
+  // Alone, only a plain call for speed raises it: "immediately", "right
+  // now" and "critical" describe behaviour as often as they ask for haste.
+  if (const auto strong = StrongUrgency(s.urgent);
+      !strong.empty() && s.relaxed.empty() && !s.question && !s.asked) {
+    return {.value = "high", .confidence = 0.6, .signals = {"urgency: " + Quote(strong)}};
   }
   if (!s.cosmetic.empty() && (s.defect.empty() || s.defect.size() <= 2)) {
     return {.value = "low", .confidence = 0.65, .signals = {"cosmetic: " + Quote(s.cosmetic)}};

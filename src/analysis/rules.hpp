@@ -66,7 +66,10 @@ struct SeveritySignals {
   std::vector<std::string> relaxed;  // "no rush", "not urgent"
   std::vector<std::string> cosmetic;
   std::vector<std::string> feature;
-  bool question = false;
+  bool question = false;  // phrased as a question
+  // Classified as a question or a general request though not phrased as
+  // one: a crash or an urgent word in it makes it medium, not high.
+  bool asked = false;
 
   bool Incident() const { return !outage.empty() || !data_loss.empty() || !security.empty(); }
 };

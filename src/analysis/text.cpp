@@ -210,7 +210,7 @@ bool LooksLikeLogLine(std::string_view line) {
   std::size_t letters = 0;
   std::size_t spaces = 0;
   for (char c : trimmed) {
-    if (IsAsciiLetter(c)) ++letters;
+    if (IsWordByte(static_cast<unsigned char>(c))) ++letters;  // any script
     if (c == ' ') ++spaces;
   }
   // Paths, hex dumps, timestamps: mostly not letters, or long without spaces.
