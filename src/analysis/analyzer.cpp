@@ -130,6 +130,50 @@ struct CategoryDecision {
   CategoryScores scores;
 };
 
+constexpr std::string_view kStopwords[] = {
+    "about", "above",   "after",   "again",   "all",    "also",   "always",  "am",    "an",
+    "and",   "any",     "are",     "as",      "at",     "be",     "because", "been",  "before",
+    "being", "below",   "between", "both",    "but",    "by",     "can",     "cant",  "could",
+    "did",   "didnt",   "do",      "does",    "doesnt", "doing",  "dont",    "down",  "during",
+    "each",  "even",    "every",   "few",     "for",    "from",   "get",     "gets",  "getting",
+    "got",   "had",     "has",     "have",    "having", "he",     "her",     "here",  "hers",
+    "him",   "his",     "how",     "however", "if",     "im",     "in",      "into",  "is",
+    "isnt",  "it",      "its",     "ive",     "just",   "like",   "make",    "many",  "me",
+    "might", "more",    "most",    "much",    "must",   "my",     "need",    "new",   "no",
+    "nor",   "not",     "now",     "of",      "off",    "on",     "once",    "one",   "only",
+    "or",    "other",   "our",     "out",     "over",   "own",    "please",  "same",  "see",
+    "seems", "she",     "should",  "since",   "so",     "some",   "still",   "such",  "than",
+    "that",  "the",     "their",   "them",    "then",   "there",  "these",   "they",  "this",
+    "those", "through", "to",      "too",     "try",    "trying", "under",   "until", "up",
+    "us",    "use",     "used",    "using",   "very",   "want",   "was",     "way",   "we",
+    "well",  "were",    "what",    "when",    "where",  "which",  "while",   "who",   "why",
+    "will",  "with",    "would",   "yet",     "you",    "your"};
+
+bool IsStopword(std::string_view word) {
+  return std::binary_search(std::begin(kStopwords), std::end(kStopwords), word);
+}
+
+// Whether a word feature of the model is made of filler words only ("w:since",
+// "t:this_is"): true to the data, but no reason a person can use.
+bool IsFillerFeature(std::string_view feature) {
+  static const auto kStems = [] {
+    std::vector<std::string> stems;
+    for (auto word : kStopwords)
+      stems.push_back(text::Stem(word));
+    std::sort(stems.begin(), stems.end());
+    return stems;
+  }();
+  if (!text::StartsWith(feature, "w:") && !text::StartsWith(feature, "t:")) return false;
+  auto rest = feature.substr(2);
+  while (!rest.empty()) {
+    const auto cut = rest.find('_');
+    const auto word = rest.substr(0, cut);
+    if (!std::binary_search(kStems.begin(), kStems.end(), word, std::less<>())) return false;
+    rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
+  }
+  return true;
+}
+
 // Hand-set evidence of kinds of reports, added to the model's log-odds
 // between bug, feature_request and general. The model learns the words of
 // the projects it was trained on; these say what any project's reports
@@ -204,10 +248,16 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   auto& field = out.field;
   field.value = std::string(kModelClasses[scores.best]);
   field.confidence = scores.probability[scores.best];
-  for (std::size_t i = 0; i < kind_signals.size() && i < 2; ++i)
-    field.signals.push_back(kind_signals[i]);
+  auto add_signal = [&](std::string signal, std::size_t limit) {
+    if (field.signals.size() < limit &&
+        std::find(field.signals.begin(), field.signals.end(), signal) == field.signals.end()) {
+      field.signals.push_back(std::move(signal));
+    }
+  };
+  for (const auto& signal : kind_signals)
+    add_signal(signal, 2);
   for (const auto& c : scores.top_features) {
-    if (field.signals.size() < 3) field.signals.push_back(DescribeFeature(c.feature));
+    if (!IsFillerFeature(c.feature)) add_signal(DescribeFeature(c.feature), 3);
   }
   if (field.signals.empty()) field.signals.push_back("no known words; the model's prior");
 
@@ -509,28 +559,6 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
   }
   if (title.empty()) title = CategoryLabel(category);
   return {.value = title, .confidence = best_score > 0 ? 0.65 : 0.45, .signals = signals};
-}
-
-bool IsStopword(std::string_view word) {
-  static constexpr std::string_view kStopwords[] = {
-      "about", "above",   "after",   "again",   "all",    "also",   "always",  "am",    "an",
-      "and",   "any",     "are",     "as",      "at",     "be",     "because", "been",  "before",
-      "being", "below",   "between", "both",    "but",    "by",     "can",     "cant",  "could",
-      "did",   "didnt",   "do",      "does",    "doesnt", "doing",  "dont",    "down",  "during",
-      "each",  "even",    "every",   "few",     "for",    "from",   "get",     "gets",  "getting",
-      "got",   "had",     "has",     "have",    "having", "he",     "her",     "here",  "hers",
-      "him",   "his",     "how",     "however", "if",     "im",     "in",      "into",  "is",
-      "isnt",  "it",      "its",     "ive",     "just",   "like",   "make",    "many",  "me",
-      "might", "more",    "most",    "much",    "must",   "my",     "need",    "new",   "no",
-      "nor",   "not",     "now",     "of",      "off",    "on",     "once",    "one",   "only",
-      "or",    "other",   "our",     "out",     "over",   "own",    "please",  "same",  "see",
-      "seems", "she",     "should",  "since",   "so",     "some",   "still",   "such",  "than",
-      "that",  "the",     "their",   "them",    "then",   "there",  "these",   "they",  "this",
-      "those", "through", "to",      "too",     "try",    "trying", "under",   "until", "up",
-      "us",    "use",     "used",    "using",   "very",   "want",   "was",     "way",   "we",
-      "well",  "were",    "what",    "when",    "where",  "which",  "while",   "who",   "why",
-      "will",  "with",    "would",   "yet",     "you",    "your"};
-  return std::binary_search(std::begin(kStopwords), std::end(kStopwords), word);
 }
 
 std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extraction& extraction) {

@@ -662,7 +662,7 @@ CategoryScores CategoryModel::Score(const std::vector<std::uint64_t>& feature_id
     const double pull = value_of(entry->id) * (entry->weights[scores.best] - mean);
     if (pull > 0) pulls.emplace_back(pull, entry);
   }
-  const auto keep = std::min<std::size_t>(3, pulls.size());
+  const auto keep = std::min<std::size_t>(kTopFeatures, pulls.size());
   std::partial_sort(pulls.begin(), pulls.begin() + static_cast<std::ptrdiff_t>(keep), pulls.end(),
                     [](const auto& a, const auto& b) {
                       return a.first != b.first ? a.first > b.first
@@ -675,6 +675,7 @@ CategoryScores CategoryModel::Score(const std::vector<std::uint64_t>& feature_id
 
 std::string DescribeFeature(std::string_view feature) {
   auto words = [](std::string_view s) {
+    if (text::EndsWith(s, "+")) s.remove_suffix(1);  // "several of": said once is enough
     std::string out(s);
     std::replace(out.begin(), out.end(), '_', ' ');
     return out;

@@ -46,11 +46,13 @@ struct Contribution {
   double weight = 0.0;
 };
 
+inline constexpr std::size_t kTopFeatures = 8;
+
 struct CategoryScores {
   std::array<double, kModelClassCount> probability{};
   std::size_t best = 0;
   // The known features that pushed hardest towards `best`, strongest first
-  // (at most three).
+  // (at most kTopFeatures), for the signals of a decision.
   std::vector<Contribution> top_features;
   // How many of the text's features the model knows.
   std::size_t known_features = 0;

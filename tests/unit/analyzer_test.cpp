@@ -335,6 +335,23 @@ TEST(Category, TellsBugsFromFeatureRequests) {
   EXPECT_EQ(feature.department.value, "product");
 }
 
+TEST(Category, SignalsNameNoFillerWords) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"Since this update, this page crashes since it cannot load this file.",
+       "Crash since update"},
+      {"How do I do this? Is it possible since this is the only way?", ""},
+      {"It would be nice if this could be added since this is what we all do.", ""}};
+  for (const auto& [text, title] : cases) {
+    const auto a = MustAnalyze(std::string(text), std::string(title));
+    for (const auto& signal : a.category.signals) {
+      for (std::string_view filler : {"\"since\"", "\"this\"", "\"it\"", "\"is\"", "\"the\""}) {
+        EXPECT_EQ(signal.find(filler), std::string::npos) << signal << " in " << text;
+      }
+    }
+    EXPECT_FALSE(a.category.signals.empty()) << text;
+  }
+}
+
 TEST(Category, FeatureIdsAreTheHashesOfTheTrainingFeatures) {
   // The analyzer scores ids, the training tool learns strings: they must agree.
   const std::pair<std::string_view, std::string_view> cases[] = {
