@@ -483,7 +483,21 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
   bool awaiting_kind = false;  // the last heading asked for the kind of report
   std::string prose;
   prose.reserve(256);
+  bool in_comment = false;
   for (auto line : text::Lines(body)) {
+    // HTML comments of issue templates are the template's words, not the
+    // reporter's: they would tie a kind of report to one project's form.
+    if (!in_code) {
+      const auto trimmed = text::Trim(line);
+      if (in_comment) {
+        if (trimmed.find("-->") != std::string_view::npos) in_comment = false;
+        continue;
+      }
+      if (text::StartsWith(trimmed, "<!--")) {
+        in_comment = trimmed.find("-->") == std::string_view::npos;
+        continue;
+      }
+    }
     if (text::IsFence(line)) {
       in_code = !in_code;
       has_code = true;
@@ -524,7 +538,8 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
           continue;
         }
       }
-      if (line[i] == '?') has_question = true;
+      // "Does this occur with extensions disabled?: Yes" is a form field.
+      if (line[i] == '?' && (i + 1 == line.size() || line[i + 1] != ':')) has_question = true;
       prose.push_back(line[i]);
       ++i;
     }
