@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <unordered_map>
 
 #include "analysis/extraction.hpp"
 #include "analysis/language.hpp"
@@ -568,23 +569,24 @@ std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extrac
     std::size_t first = 0;
   };
   std::vector<Count> counts;
+  std::unordered_map<std::string, std::size_t> index;  // word -> position in counts
+  index.reserve(512);
   std::size_t order = 0;
-  auto add = [&](const std::string& word, int weight) {
+  auto add = [&](std::string_view word, int weight) {
     if (word.size() < 3 || IsStopword(word)) return;
-    for (auto& c : counts) {
-      if (c.word == word) {
-        c.count += weight;
-        return;
-      }
+    std::string key(word);
+    if (const auto found = index.find(key); found != index.end()) {
+      counts[found->second].count += weight;
+      return;
     }
-    if (counts.size() < 400) counts.push_back({word, weight, order++});
+    if (counts.size() < 400) {
+      index.emplace(key, counts.size());
+      counts.push_back({std::move(key), weight, order++});
+    }
   };
-  for (const auto& w : text::Words(input.title))
-    add(w, 3);
-  for (const auto& sentence : extraction.sentences) {
-    for (const auto& w : text::Words(sentence))
-      add(w, 1);
-  }
+  text::ForEachWord(input.title, [&](std::string_view w) { add(w, 3); });
+  for (const auto& sentence : extraction.sentences)
+    text::ForEachWord(sentence, [&](std::string_view w) { add(w, 1); });
   std::sort(counts.begin(), counts.end(), [](const Count& a, const Count& b) {
     return a.count != b.count ? a.count > b.count : a.first < b.first;
   });

@@ -197,31 +197,18 @@ void AddHeadingKind(std::string_view heading, Sink& sink) {
 // Error output pasted as code: a traceback, an exception, a failed command.
 // One pass over the line, comparing only where a mark's first byte stands.
 bool LooksLikeErrorOutput(std::string_view line) {
-  static constexpr std::string_view kMarks[] = {"Traceback (most recent call last)",
-                                                "Exception",
-                                                "Error:",
-                                                "error:",
-                                                "ERROR",
-                                                "panic:",
-                                                "Segmentation fault",
-                                                "FAILED",
-                                                "fatal:",
-                                                "Fatal error",
-                                                "Unhandled"};
-  static const auto kFirstBytes = [] {
-    std::array<bool, 256> first{};
-    for (auto mark : kMarks)
-      first[static_cast<unsigned char>(mark[0])] = true;
-    return first;
-  }();
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    if (!kFirstBytes[static_cast<unsigned char>(line[i])]) continue;
-    const auto rest = line.substr(i);
-    for (auto mark : kMarks) {
-      if (mark[0] == line[i] && text::StartsWith(rest, mark)) return true;
-    }
-  }
-  return false;
+  static const text::MarkSet kMarks = {"Traceback (most recent call last)",
+                                       "Exception",
+                                       "Error:",
+                                       "error:",
+                                       "ERROR",
+                                       "panic:",
+                                       "Segmentation fault",
+                                       "FAILED",
+                                       "fatal:",
+                                       "Fatal error",
+                                       "Unhandled"};
+  return kMarks.FoundIn(line);
 }
 
 // Whether a template heading asks which kind of report this is ("Issue
@@ -523,7 +510,7 @@ void VisitFeatures(std::string_view title, std::string_view body, Sink& sink) {
     // URLs and inline code say little about the kind of request; drop them.
     prose.clear();
     for (std::size_t i = 0; i < line.size();) {
-      if (line.substr(i, 7) == "http://" || line.substr(i, 8) == "https://") {
+      if (line[i] == 'h' && (line.substr(i, 7) == "http://" || line.substr(i, 8) == "https://")) {
         has_url = true;
         while (i < line.size() && line[i] != ' ' && line[i] != ')')
           ++i;

@@ -224,12 +224,11 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
 }
 
 bool IsErrorLine(std::string_view line) {
-  static constexpr std::string_view kMarkers[] = {
+  static const text::MarkSet kMarkers = {
       "Error:",    "Error ", "ERROR",   "Exception",          "Traceback",
       "FATAL",     "fatal:", "panic:",  "Segmentation fault", "Uncaught",
       "Unhandled", "error:", "failed:", "Failed to"};
-  return std::any_of(std::begin(kMarkers), std::end(kMarkers),
-                     [&](std::string_view m) { return Has(line, m); });
+  return kMarkers.FoundIn(line);
 }
 
 // A frame or header of a stack trace (Python, Java, JavaScript, C#, gdb).
@@ -410,8 +409,9 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     }
     if (in_code || text::LooksLikeLogLine(line)) {
       // A fenced block is code unless it holds a trace or error output.
-      if (!in_code || IsTraceLine(line) || IsErrorLine(line)) out.has_log = true;
-      if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      const bool error_line = IsErrorLine(line);
+      if (!in_code || error_line || IsTraceLine(line)) out.has_log = true;
+      if (error_line) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
       ScanErrorCodes(line, d.error_codes);
       if (section == Section::kEnvironment) ScanVersions(line, d.environment.app_versions);
       continue;

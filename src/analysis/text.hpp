@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,6 +98,33 @@ std::string Squeeze(std::string_view s);
 // Whether the lower-cased `haystack` contains `needle` starting and ending
 // at word boundaries.
 bool ContainsPhrase(std::string_view haystack, std::string_view needle);
+
+// A fixed set of case-sensitive marks looked for anywhere in a line, in
+// one pass: only bytes that start some mark are compared. Build once (a
+// function-local static); immutable afterwards.
+class MarkSet {
+ public:
+  // Implicit, so that a static can be written as a braced list of marks.
+  MarkSet(std::initializer_list<std::string_view> marks) : marks_(marks) {
+    for (auto mark : marks_) {
+      if (!mark.empty()) first_[static_cast<unsigned char>(mark[0])] = true;
+    }
+  }
+  bool FoundIn(std::string_view line) const {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (!first_[static_cast<unsigned char>(line[i])]) continue;
+      const auto rest = line.substr(i);
+      for (auto mark : marks_) {
+        if (mark[0] == line[i] && rest.substr(0, mark.size()) == mark) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::string_view> marks_;
+  bool first_[256] = {};
+};
 
 // Line kinds that the category model and the extraction leave out of prose.
 bool IsFence(std::string_view line);
