@@ -25,9 +25,12 @@ inline constexpr std::array<std::string_view, kModelClassCount> kModelClasses = 
 std::size_t ModelClassIndex(std::string_view category);
 
 // The model's features of a text: "t:" title words and word pairs, "w:"
-// words and word pairs of the prose (code blocks, logs and URLs left out),
-// "h:" Markdown headings and "s:" structure (code, log, URL, question,
-// length). Sorted, without duplicates. Shared by the analyzer and the
+// words and word pairs of the prose (code blocks, logs, URLs and template
+// comments left out), "h:" Markdown headings; and kind features: "s:"
+// structure (code, log, error output, URL, question, length), "k:"/"kt:"
+// word families of the body/title, "p:"/"pt:" phrase kinds (ask, wish,
+// defect), "ty:" the kind a template field declares, "hk:" headings of a
+// kind. Sorted, without duplicates. Shared by the analyzer and the
 // training tool so that both see the same features.
 std::vector<std::string> CategoryFeatures(std::string_view title, std::string_view body);
 
