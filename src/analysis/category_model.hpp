@@ -96,7 +96,7 @@ class CategoryModel {
 // one project to another is not drowned by the words of a long report.
 double FeatureValue(std::size_t word_feature_count);
 bool IsKindFeature(std::string_view feature);
-inline constexpr double kKindFeatureValue = 0.25;
+inline constexpr double kKindFeatureValue = 0.4;
 // The top bit of a kind feature's id is set: scoring tells them apart.
 inline constexpr std::uint64_t kKindIdBit = 1ULL << 63;
 
