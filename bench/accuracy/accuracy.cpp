@@ -9,7 +9,8 @@
 // closer measure of text from elsewhere. --built-in scores the
 // committed weights instead (they have seen every text: an upper bound).
 //
-//   ticketd-accuracy [--folds K] [--by-group] [--built-in] [--data DIR]
+//   ticketd-accuracy [--folds K] [--by-group] [--per-group] [--built-in] [--data DIR]
+//                    [--l2 X] [--epochs N] [--min-count N] [--min-groups N]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   int folds = 5;
   bool built_in = false;
   bool by_group = false;
+  bool per_group = false;  // also a line per group (project or intent)
   accuracy::TrainOptions train;
   std::string data_dir = accuracy::DataDir();
   for (int i = 1; i < argc; ++i) {
@@ -67,6 +69,10 @@ int main(int argc, char** argv) {
       train.epochs = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--min-count") == 0 && i + 1 < argc) {
       train.min_count = static_cast<std::size_t>(std::atol(argv[++i]));
+    } else if (std::strcmp(argv[i], "--min-groups") == 0 && i + 1 < argc) {
+      train.min_groups = static_cast<std::size_t>(std::atol(argv[++i]));
+    } else if (std::strcmp(argv[i], "--per-group") == 0) {
+      per_group = true;
     } else if (std::strcmp(argv[i], "--by-group") == 0) {
       by_group = true;
     } else if (std::strcmp(argv[i], "--built-in") == 0) {
@@ -74,8 +80,10 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
       data_dir = argv[++i];
     } else {
-      std::fprintf(stderr,
-                   "usage: ticketd-accuracy [--folds K] [--by-group] [--built-in] [--data DIR]\n");
+      std::fprintf(
+          stderr,
+          "usage: ticketd-accuracy [--folds K] [--by-group] [--per-group] [--built-in] [--data DIR]"
+          "\n       [--l2 X] [--epochs N] [--min-count N] [--min-groups N]\n");
       return 2;
     }
   }
@@ -125,6 +133,21 @@ int main(int argc, char** argv) {
     const auto report = accuracy::Score(sets[s]->classes, gold, predicted[s]);
     std::printf("%s", accuracy::Format(sets[s]->name + ", category, " + mode, report).c_str());
     PrintPriorities(sets[s]->name, priorities[s]);
+    if (!per_group) continue;
+    std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> groups;
+    for (std::size_t i = 0; i < gold.size(); ++i) {
+      groups[sets[s]->examples[i].group].first.push_back(gold[i]);
+      groups[sets[s]->examples[i].group].second.push_back(predicted[s][i]);
+    }
+    for (const auto& [group, pair] : groups) {
+      const auto r = accuracy::Score(sets[s]->classes, pair.first, pair.second);
+      if (sets[s]->groups_are_sources) {
+        std::printf("%s", accuracy::Format("  group " + group, r).c_str());
+        continue;
+      }
+      std::printf("  group %-32s macro-F1 %.3f  accuracy %.3f  (%zu texts)\n", group.c_str(),
+                  r.macro_f1, r.accuracy, r.total);
+    }
   }
   return 0;
 }

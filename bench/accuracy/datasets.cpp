@@ -86,7 +86,10 @@ std::optional<DataSet> LoadGithubIssues(const std::string& path) {
   const std::map<std::string, std::string> mapping = {
       {"bug", "bug"}, {"feature", "feature_request"}, {"question", "general"}};
 
-  DataSet set{.name = "github-issues-train.csv", .classes = {"bug", "feature_request", "general"}};
+  DataSet set{.name = "github-issues-train.csv",
+              .classes = {"bug", "feature_request", "general"},
+              .examples = {},
+              .groups_are_sources = true};
   for (std::size_t i = 1; i < rows->size(); ++i) {
     const auto& row = (*rows)[i];
     if (row.size() != header.size()) continue;
@@ -183,6 +186,7 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
   std::vector<std::vector<std::string>> texts;
   std::vector<std::size_t> labels;
   std::vector<double> weights;
+  std::vector<const std::string*> source_groups;  // null for texts of other sets
   for (std::size_t s = 0; s < sets.size(); ++s) {
     const auto& examples = sets[s]->examples;
     std::map<std::string, std::size_t> per_class;
@@ -196,6 +200,7 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
       if (label == kModelClassCount) continue;
       texts.push_back(analysis::CategoryFeatures(examples[i].title, examples[i].body));
       labels.push_back(label);
+      source_groups.push_back(sets[s]->groups_are_sources ? &examples[i].group : nullptr);
       // Each set weighs the same in total, and each class the same within it.
       weights.push_back(
           1.0 / static_cast<double>(sets.size() * per_class.size() * per_class[examples[i].label]));
@@ -206,19 +211,44 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
   for (auto& w : weights)
     w /= mean_weight;
 
-  std::unordered_map<std::string, std::size_t> counts;
-  for (const auto& features : texts) {
-    for (const auto& f : features)
-      ++counts[f];
+  struct Seen {
+    std::size_t count = 0;
+    bool outside_sources = false;
+    std::vector<const std::string*> groups;
+  };
+  std::unordered_map<std::string, Seen> seen;
+  for (std::size_t t = 0; t < texts.size(); ++t) {
+    for (const auto& f : texts[t]) {
+      auto& entry = seen[f];
+      ++entry.count;
+      if (source_groups[t] == nullptr) {
+        entry.outside_sources = true;
+      } else if (std::none_of(entry.groups.begin(), entry.groups.end(),
+                              [&](const std::string* g) { return *g == *source_groups[t]; })) {
+        entry.groups.push_back(source_groups[t]);
+      }
+    }
   }
   std::vector<std::string> vocabulary;
-  for (const auto& [feature, count] : counts) {
-    if (count >= options.min_count) vocabulary.push_back(feature);
+  for (const auto& [feature, entry] : seen) {
+    if (entry.count < options.min_count) continue;
+    if (!entry.outside_sources && entry.groups.size() < options.min_groups) continue;
+    vocabulary.push_back(feature);
   }
   std::sort(vocabulary.begin(), vocabulary.end());
   std::unordered_map<std::string, std::uint32_t> index;
   for (std::uint32_t i = 0; i < vocabulary.size(); ++i)
     index.emplace(vocabulary[i], i);
+
+  std::vector<bool> is_kind(vocabulary.size());
+  for (std::size_t f = 0; f < vocabulary.size(); ++f)
+    is_kind[f] = analysis::IsKindFeature(vocabulary[f]);
+  std::vector<std::size_t> word_counts(texts.size());
+  for (std::size_t t = 0; t < texts.size(); ++t) {
+    word_counts[t] = static_cast<std::size_t>(
+        std::count_if(texts[t].begin(), texts[t].end(),
+                      [](const std::string& f) { return !analysis::IsKindFeature(f); }));
+  }
 
   std::vector<Row> rows;
   rows.reserve(texts.size());
@@ -248,11 +278,14 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
       std::swap(order[i - 1], order[rng() % i]);
     for (auto r : order) {
       const auto& row = rows[r];
-      const double value = analysis::FeatureValue(texts[r].size());
+      const double word_value = analysis::FeatureValue(word_counts[r]);
+      auto value_of = [&](std::uint32_t f) {
+        return is_kind[f] ? analysis::kKindFeatureValue : word_value;
+      };
       std::array<double, kModelClassCount> logit = bias;
       for (auto f : row.features) {
         for (std::size_t k = 0; k < kModelClassCount; ++k)
-          logit[k] += value * w[f * kModelClassCount + k];
+          logit[k] += value_of(f) * w[f * kModelClassCount + k];
       }
       const double top = *std::max_element(logit.begin(), logit.end());
       double sum = 0.0;
@@ -264,7 +297,7 @@ analysis::CategoryModel Train(const std::vector<const DataSet*>& sets, const Tra
         bias[k] -= options.learning_rate * error / std::sqrt(bias_g2[k]);
         for (auto f : row.features) {
           auto& weight = w[f * kModelClassCount + k];
-          const double grad = error * value + options.l2 * weight;
+          const double grad = error * value_of(f) + options.l2 * weight;
           auto& acc = g2[f * kModelClassCount + k];
           acc += grad * grad;
           weight -= options.learning_rate * grad / std::sqrt(acc);

@@ -26,6 +26,9 @@ struct DataSet {
   std::string name;
   std::vector<std::string> classes;  // the gold labels, in report order
   std::vector<Example> examples;
+  // Whether a group is a source with its own vocabulary (a GitHub project:
+  // its name, modules, template), rather than a kind of request (an intent).
+  bool groups_are_sources = false;
 };
 
 // RFC 4180 rows (quoted fields may hold commas, quotes and newlines), the
@@ -50,6 +53,10 @@ struct TrainOptions {
   double l2 = 2e-6;
   std::size_t min_count = 2;  // features seen in fewer examples are dropped
   double prune_below = 0.02;  // features whose largest |weight| is smaller are dropped
+  // A feature seen only in texts of sets whose groups are sources must be
+  // seen in this many of their groups: a word of one project alone (its
+  // name, its modules, its template) says nothing about other projects.
+  std::size_t min_groups = 2;
 };
 
 // Trains the category model on `examples` (each data set given equal total

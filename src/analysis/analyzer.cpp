@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <unordered_map>
 
 #include "analysis/extraction.hpp"
 #include "analysis/language.hpp"
@@ -128,17 +131,135 @@ struct CategoryDecision {
   CategoryScores scores;
 };
 
+constexpr std::string_view kStopwords[] = {
+    "about", "above",   "after",   "again",   "all",    "also",   "always",  "am",    "an",
+    "and",   "any",     "are",     "as",      "at",     "be",     "because", "been",  "before",
+    "being", "below",   "between", "both",    "but",    "by",     "can",     "cant",  "could",
+    "did",   "didnt",   "do",      "does",    "doesnt", "doing",  "dont",    "down",  "during",
+    "each",  "even",    "every",   "few",     "for",    "from",   "get",     "gets",  "getting",
+    "got",   "had",     "has",     "have",    "having", "he",     "her",     "here",  "hers",
+    "him",   "his",     "how",     "however", "if",     "im",     "in",      "into",  "is",
+    "isnt",  "it",      "its",     "ive",     "just",   "like",   "make",    "many",  "me",
+    "might", "more",    "most",    "much",    "must",   "my",     "need",    "new",   "no",
+    "nor",   "not",     "now",     "of",      "off",    "on",     "once",    "one",   "only",
+    "or",    "other",   "our",     "out",     "over",   "own",    "please",  "same",  "see",
+    "seems", "she",     "should",  "since",   "so",     "some",   "still",   "such",  "than",
+    "that",  "the",     "their",   "them",    "then",   "there",  "these",   "they",  "this",
+    "those", "through", "to",      "too",     "try",    "trying", "under",   "until", "up",
+    "us",    "use",     "used",    "using",   "very",   "want",   "was",     "way",   "we",
+    "well",  "were",    "what",    "when",    "where",  "which",  "while",   "who",   "why",
+    "will",  "with",    "would",   "yet",     "you",    "your"};
+
+bool IsStopword(std::string_view word) {
+  return std::binary_search(std::begin(kStopwords), std::end(kStopwords), word);
+}
+
+// Whether a word feature of the model is made of filler words only ("w:since",
+// "t:this_is"): true to the data, but no reason a person can use.
+bool IsFillerFeature(std::string_view feature) {
+  static const auto kStems = [] {
+    std::vector<std::string> stems;
+    for (auto word : kStopwords)
+      stems.push_back(text::Stem(word));
+    std::sort(stems.begin(), stems.end());
+    return stems;
+  }();
+  if (!text::StartsWith(feature, "w:") && !text::StartsWith(feature, "t:")) return false;
+  auto rest = feature.substr(2);
+  while (!rest.empty()) {
+    const auto cut = rest.find('_');
+    const auto word = rest.substr(0, cut);
+    if (!std::binary_search(kStems.begin(), kStems.end(), word, std::less<>())) return false;
+    rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
+  }
+  return true;
+}
+
+// Hand-set evidence of kinds of reports, added to the model's log-odds
+// between bug, feature_request and general. The model learns the words of
+// the projects it was trained on; these say what any project's reports
+// look like (a template's kind field, a question for a title, a pasted
+// traceback), so they hold where the words differ.
+struct KindRule {
+  std::string_view feature;
+  std::size_t model_class;  // index in kModelClasses
+  double boost;             // added to the class's log-odds
+};
+
+constexpr KindRule kKindRules[] = {
+    {"ty:defect", 0, 2.5},        {"ty:wish", 1, 2.5},   {"ty:ask", 2, 2.5},
+    {"hk:wish", 1, 1.0},          {"hk:defect", 0, 0.5}, {"hk:ask", 2, 0.5},
+    {"s:title_question", 2, 0.8}, {"pt:ask", 2, 0.6},    {"p:ask", 2, 0.4},
+    {"p:ask+", 2, 0.3},           {"pt:wish", 1, 0.8},   {"kt:wish", 1, 0.4},
+    {"p:wish", 1, 0.3},           {"p:wish+", 1, 0.3},   {"pt:defect", 0, 0.6},
+    {"kt:defect", 0, 0.5},        {"p:defect", 0, 0.3},  {"p:defect+", 0, 0.3},
+    {"s:error_output", 0, 0.6},   {"s:log", 0, 0.3}};
+
+// Applies kKindRules to `scores` when the model's answer is one of the
+// three kinds of developer reports; answers the signals of the rules that
+// moved it, strongest first.
+std::vector<std::string> ApplyKindRules(const std::vector<std::uint64_t>& ids,
+                                        CategoryScores& scores) {
+  constexpr std::size_t kReportClasses = 3;  // bug, feature_request, general
+  if (scores.best >= kReportClasses) return {};
+  static const auto kIds = [] {
+    std::array<std::uint64_t, std::size(kKindRules)> out{};
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = FeatureId(kKindRules[i].feature);
+    return out;
+  }();
+  std::array<double, kModelClassCount> logit{};
+  for (std::size_t k = 0; k < kModelClassCount; ++k)
+    logit[k] = std::log(std::max(scores.probability[k], 1e-12));
+  std::vector<std::pair<double, std::string_view>> fired;
+  for (std::size_t i = 0; i < kIds.size(); ++i) {
+    if (!std::binary_search(ids.begin(), ids.end(), kIds[i])) continue;
+    logit[kKindRules[i].model_class] += kKindRules[i].boost;
+    fired.emplace_back(kKindRules[i].boost, kKindRules[i].feature);
+  }
+  if (fired.empty()) return {};
+  const double top = *std::max_element(logit.begin(), logit.end());
+  double sum = 0.0;
+  for (std::size_t k = 0; k < kModelClassCount; ++k)
+    sum += scores.probability[k] = std::exp(logit[k] - top);
+  for (auto& p : scores.probability)
+    p /= sum;
+  const auto previous = scores.best;
+  scores.best = static_cast<std::size_t>(
+      std::max_element(scores.probability.begin(), scores.probability.end()) -
+      scores.probability.begin());
+  std::vector<std::string> signals;
+  for (const auto& [boost, feature] : fired) {
+    const auto& rule = *std::find_if(std::begin(kKindRules), std::end(kKindRules),
+                                     [&](const KindRule& r) { return r.feature == feature; });
+    if (rule.model_class == scores.best) signals.push_back(DescribeFeature(feature));
+  }
+  if (previous != scores.best) scores.top_features.clear();  // they argued for the old answer
+  return signals;
+}
+
 CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lower,
                                 const Extraction& extraction, const SeveritySignals& severity,
                                 const LanguageGuess& language, const CategoryModel& model) {
   CategoryDecision out;
-  out.scores = model.Score(CategoryFeatures(input.title, input.text));
+  const auto ids = CategoryFeatureIds(input.title, input.text);
+  out.scores = model.Score(ids);
+  const auto kind_signals = ApplyKindRules(ids, out.scores);
   const auto& scores = out.scores;
   auto& field = out.field;
   field.value = std::string(kModelClasses[scores.best]);
   field.confidence = scores.probability[scores.best];
-  for (const auto& c : scores.top_features)
-    field.signals.push_back(DescribeFeature(c.feature));
+  auto add_signal = [&](std::string signal, std::size_t limit) {
+    if (field.signals.size() < limit &&
+        std::find(field.signals.begin(), field.signals.end(), signal) == field.signals.end()) {
+      field.signals.push_back(std::move(signal));
+    }
+  };
+  for (const auto& signal : kind_signals)
+    add_signal(signal, 2);
+  for (const auto& c : scores.top_features) {
+    if (!IsFillerFeature(c.feature)) add_signal(DescribeFeature(c.feature), 3);
+  }
   if (field.signals.empty()) field.signals.push_back("no known words; the model's prior");
 
   if (language.code != "en") {
@@ -441,28 +562,6 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
   return {.value = title, .confidence = best_score > 0 ? 0.65 : 0.45, .signals = signals};
 }
 
-bool IsStopword(std::string_view word) {
-  static constexpr std::string_view kStopwords[] = {
-      "about", "above",   "after",   "again",   "all",    "also",   "always",  "am",    "an",
-      "and",   "any",     "are",     "as",      "at",     "be",     "because", "been",  "before",
-      "being", "below",   "between", "both",    "but",    "by",     "can",     "cant",  "could",
-      "did",   "didnt",   "do",      "does",    "doesnt", "doing",  "dont",    "down",  "during",
-      "each",  "even",    "every",   "few",     "for",    "from",   "get",     "gets",  "getting",
-      "got",   "had",     "has",     "have",    "having", "he",     "her",     "here",  "hers",
-      "him",   "his",     "how",     "however", "if",     "im",     "in",      "into",  "is",
-      "isnt",  "it",      "its",     "ive",     "just",   "like",   "make",    "many",  "me",
-      "might", "more",    "most",    "much",    "must",   "my",     "need",    "new",   "no",
-      "nor",   "not",     "now",     "of",      "off",    "on",     "once",    "one",   "only",
-      "or",    "other",   "our",     "out",     "over",   "own",    "please",  "same",  "see",
-      "seems", "she",     "should",  "since",   "so",     "some",   "still",   "such",  "than",
-      "that",  "the",     "their",   "them",    "then",   "there",  "these",   "they",  "this",
-      "those", "through", "to",      "too",     "try",    "trying", "under",   "until", "up",
-      "us",    "use",     "used",    "using",   "very",   "want",   "was",     "way",   "we",
-      "well",  "were",    "what",    "when",    "where",  "which",  "while",   "who",   "why",
-      "will",  "with",    "would",   "yet",     "you",    "your"};
-  return std::binary_search(std::begin(kStopwords), std::end(kStopwords), word);
-}
-
 std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extraction& extraction) {
   struct Count {
     std::string word;
@@ -470,23 +569,24 @@ std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extrac
     std::size_t first = 0;
   };
   std::vector<Count> counts;
+  std::unordered_map<std::string, std::size_t> index;  // word -> position in counts
+  index.reserve(512);
   std::size_t order = 0;
-  auto add = [&](const std::string& word, int weight) {
+  auto add = [&](std::string_view word, int weight) {
     if (word.size() < 3 || IsStopword(word)) return;
-    for (auto& c : counts) {
-      if (c.word == word) {
-        c.count += weight;
-        return;
-      }
+    std::string key(word);
+    if (const auto found = index.find(key); found != index.end()) {
+      counts[found->second].count += weight;
+      return;
     }
-    if (counts.size() < 400) counts.push_back({word, weight, order++});
+    if (counts.size() < 400) {
+      index.emplace(key, counts.size());
+      counts.push_back({std::move(key), weight, order++});
+    }
   };
-  for (const auto& w : text::Words(input.title))
-    add(w, 3);
-  for (const auto& sentence : extraction.sentences) {
-    for (const auto& w : text::Words(sentence))
-      add(w, 1);
-  }
+  text::ForEachWord(input.title, [&](std::string_view w) { add(w, 3); });
+  for (const auto& sentence : extraction.sentences)
+    text::ForEachWord(sentence, [&](std::string_view w) { add(w, 1); });
   std::sort(counts.begin(), counts.end(), [](const Count& a, const Count& b) {
     return a.count != b.count ? a.count > b.count : a.first < b.first;
   });
@@ -638,13 +738,18 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
   std::string combined = input.title;
   combined += "\n";
   combined.append(input.text, 0, std::min(input.text.size(), kRuleTextBytes));
-  const auto lower = text::Lower(combined);
   const auto title_lower =
       text::Lower(!input.title.empty()           ? input.title
                   : extraction.sentences.empty() ? std::string_view(input.text).substr(0, 200)
                                                  : std::string_view(extraction.sentences.front()));
+  // The rules read the reporter's prose only: code, logs, template comments
+  // and system tables name crashes and vulnerabilities they do not report.
+  std::string prose = input.title;
+  prose += "\n";
+  prose += extraction.prose;
+  const auto lower = text::Lower(prose);
   const PhraseText phrase_text(lower);
-  const auto severity = FindSeveritySignals(phrase_text, title_lower);
+  auto severity = FindSeveritySignals(phrase_text, title_lower);
   const auto language = DetectLanguage(combined);
 
   Analysis a;
@@ -653,6 +758,8 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
       .value = language.code, .confidence = language.confidence, .signals = language.signals};
   a.category = DecideCategory(input, phrase_text, extraction, severity, language, model).field;
   a.subcategory = DecideSubcategory(a.category.value, phrase_text);
+  // A report the category calls a question is asked, whatever its title.
+  severity.asked = a.category.value == "general" || a.category.value == "technical";
   a.priority = DecidePriority(severity);
   a.urgency = DecideUrgency(severity, a.priority);
   a.department = DecideDepartment(a.category);

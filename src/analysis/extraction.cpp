@@ -15,6 +15,7 @@ constexpr std::size_t kMaxCodes = 10;
 constexpr std::size_t kMaxUrls = 20;
 constexpr std::size_t kMaxVersions = 10;
 constexpr std::size_t kMaxSentences = 40;
+constexpr std::size_t kMaxProseBytes = 20'000;
 constexpr std::size_t kSectionChars = 500;
 
 enum class Section { kNone, kSummary, kSteps, kExpected, kActual, kEnvironment, kLogs, kOther };
@@ -70,7 +71,7 @@ std::string_view HeadingText(std::string_view line) {
 std::string_view ListItem(std::string_view line) {
   line = text::Trim(line);
   std::size_t i = 0;
-  while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])) != 0)
+  while (i < line.size() && text::IsAsciiDigit(line[i]))
     ++i;
   if (i > 0 && i < 4 && i < line.size() && (line[i] == '.' || line[i] == ')')) {
     return text::Trim(line.substr(i + 1));
@@ -85,8 +86,7 @@ std::string_view ListItem(std::string_view line) {
 
 bool IsNumbered(std::string_view line) {
   line = text::Trim(line);
-  return !line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) != 0 &&
-         !ListItem(line).empty();
+  return !line.empty() && text::IsAsciiDigit(line[0]) && !ListItem(line).empty();
 }
 
 // "Expected: it saves" -> {"expected", "it saves"} for a few known labels.
@@ -160,13 +160,13 @@ bool IsHttpReason(std::string_view after) {
 void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
   std::size_t i = 0;
   while (i < line.size() && codes.size() < kMaxCodes) {
-    if (!std::isalnum(static_cast<unsigned char>(line[i]))) {
+    if (!text::IsAsciiAlnum(line[i])) {
       ++i;
       continue;
     }
     std::size_t end = i;
-    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) != 0 ||
-                                 line[end] == '_' || line[end] == '-')) {
+    while (end < line.size() &&
+           (text::IsAsciiAlnum(line[end]) || line[end] == '_' || line[end] == '-')) {
       ++end;
     }
     auto token = line.substr(i, end - i);
@@ -182,8 +182,8 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
                                        [](char c) { return IsUpperOrDigit(c) || c == '-'; });
     std::size_t letters = 0, digits = 0;
     for (char c : token) {
-      if (std::isalpha(static_cast<unsigned char>(c)) != 0) ++letters;
-      if (std::isdigit(static_cast<unsigned char>(c)) != 0) ++digits;
+      if (text::IsAsciiLetter(c)) ++letters;
+      if (text::IsAsciiDigit(c)) ++digits;
     }
     if (text::StartsWith(token, "0x") && token.size() >= 6 && token.size() <= 10) {
       AddUnique(codes, std::string(token), kMaxCodes);
@@ -201,15 +201,15 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
         AddUnique(codes, std::string(token), kMaxCodes);
       }
     } else if (all_upper && letters >= 1 && letters <= 5 && digits >= 2 && digits <= 6 &&
-               std::isalpha(static_cast<unsigned char>(token[0])) != 0 &&
-               std::isdigit(static_cast<unsigned char>(token.back())) != 0) {
+               text::IsAsciiLetter(token[0]) && text::IsAsciiDigit(token.back())) {
       // Letter prefix then digits only: E1234, TS2322, ORA-00942, CS0246.
       std::size_t k = 0;
-      while (k < token.size() && std::isalpha(static_cast<unsigned char>(token[k])) != 0)
+      while (k < token.size() && text::IsAsciiLetter(token[k]))
         ++k;
       if (k < token.size() && token[k] == '-') ++k;
-      const bool digits_only = std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k),
-                                           token.end(), [](char c) { return std::isdigit(c); });
+      const bool digits_only =
+          std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k), token.end(),
+                      [](char c) { return text::IsAsciiDigit(c); });
       if (digits_only && k > 0) AddUnique(codes, std::string(token), kMaxCodes);
     } else if (letters == 0 && token.size() == 3 && (token[0] == '4' || token[0] == '5')) {
       const auto from = start >= 20 ? start - 20 : 0;
@@ -224,12 +224,11 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
 }
 
 bool IsErrorLine(std::string_view line) {
-  static constexpr std::string_view kMarkers[] = {
+  static const text::MarkSet kMarkers = {
       "Error:",    "Error ", "ERROR",   "Exception",          "Traceback",
       "FATAL",     "fatal:", "panic:",  "Segmentation fault", "Uncaught",
       "Unhandled", "error:", "failed:", "Failed to"};
-  return std::any_of(std::begin(kMarkers), std::end(kMarkers),
-                     [&](std::string_view m) { return Has(line, m); });
+  return kMarkers.FoundIn(line);
 }
 
 // A frame or header of a stack trace (Python, Java, JavaScript, C#, gdb).
@@ -238,7 +237,7 @@ bool IsTraceLine(std::string_view line) {
   if (text::StartsWith(trimmed, "Traceback (") || text::StartsWith(trimmed, "File \"")) return true;
   if (text::StartsWith(trimmed, "at ") && Has(trimmed, "(")) return true;
   return text::StartsWith(trimmed, "#") && trimmed.size() > 3 && Has(trimmed, " in ") &&
-         std::isdigit(static_cast<unsigned char>(trimmed[1])) != 0;
+         text::IsAsciiDigit(trimmed[1]);
 }
 
 // First match of one of `names` (lower-case) in `lower`, with the version
@@ -250,8 +249,7 @@ std::string FindNamed(std::string_view lower, std::string_view original,
     while ((pos = lower.find(needle, pos)) != std::string_view::npos) {
       const auto end = pos + needle.size();
       const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
-      const bool right =
-          end >= lower.size() || !std::isalpha(static_cast<unsigned char>(lower[end]));
+      const bool right = end >= lower.size() || !text::IsAsciiLetter(lower[end]);
       if (!left || !right) {
         pos = end;
         continue;
@@ -261,8 +259,7 @@ std::string FindNamed(std::string_view lower, std::string_view original,
       while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v'))
         ++v;
       std::size_t w = v;
-      while (w < lower.size() &&
-             (std::isdigit(static_cast<unsigned char>(lower[w])) != 0 || lower[w] == '.')) {
+      while (w < lower.size() && (text::IsAsciiDigit(lower[w]) || lower[w] == '.')) {
         ++w;
       }
       while (w > v && lower[w - 1] == '.')
@@ -320,7 +317,7 @@ void ScanVersions(std::string_view line, std::map<std::string, std::string>& ver
     const bool os_or_browser =
         key == "os" || Has(key, "operating") || Has(key, "browser") || Has(key, "platform");
     if (!key.empty() && !value.empty() && value.size() <= 80 && !os_or_browser &&
-        std::any_of(value.begin(), value.end(), [](char c) { return std::isdigit(c); }) &&
+        std::any_of(value.begin(), value.end(), [](char c) { return text::IsAsciiDigit(c); }) &&
         versions.size() < kMaxVersions) {
       versions.emplace(key, value);
     }
@@ -412,13 +409,19 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     }
     if (in_code || text::LooksLikeLogLine(line)) {
       // A fenced block is code unless it holds a trace or error output.
-      if (!in_code || IsTraceLine(line) || IsErrorLine(line)) out.has_log = true;
-      if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      const bool error_line = IsErrorLine(line);
+      if (!in_code || error_line || IsTraceLine(line)) out.has_log = true;
+      if (error_line) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
       ScanErrorCodes(line, d.error_codes);
       if (section == Section::kEnvironment) ScanVersions(line, d.environment.app_versions);
       continue;
     }
     if (trimmed.empty()) continue;
+    if (trimmed.front() != '|' && !text::StartsWith(trimmed, "<details") &&
+        out.prose.size() < kMaxProseBytes) {
+      out.prose.append(trimmed);
+      out.prose.push_back('\n');
+    }
     ScanErrorCodes(line, d.error_codes);
     if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
 

@@ -14,6 +14,11 @@ struct Extraction {
   StructuredDescription description;
   // Prose sentences in reading order, without headings, code and logs.
   std::vector<std::string> sentences;
+  // The reporter's own lines, one per line: no template comments, code,
+  // logs or table rows (system-information tables). What the severity
+  // rules read, so that "--crash-reporter-id" in a pasted table or a
+  // template's "report a security vulnerability privately" count for nothing.
+  std::string prose;
   bool has_code = false;
   bool has_log = false;
   // Template headings seen ("steps to reproduce", "expected behavior").

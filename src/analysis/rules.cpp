@@ -1,9 +1,7 @@
 #include "analysis/rules.hpp"
 
 #include <algorithm>
-#include <bitset>
 #include <cstring>
-#include <memory>
 
 #include "analysis/text.hpp"
 
@@ -74,6 +72,18 @@ std::string Quote(const std::vector<std::string>& phrases) {
   return out;
 }
 
+std::vector<std::string> StrongUrgency(const std::vector<std::string>& urgent) {
+  static constexpr std::string_view kWeak[] = {"immediately", "right now", "right away",
+                                               "critical"};
+  std::vector<std::string> strong;
+  for (const auto& word : urgent) {
+    if (std::find(std::begin(kWeak), std::end(kWeak), word) == std::end(kWeak)) {
+      strong.push_back(word);
+    }
+  }
+  return strong;
+}
+
 }  // namespace
 
 std::vector<std::string> FindPhrases(const PhraseText& text,
@@ -86,15 +96,33 @@ std::vector<std::string> FindPhrases(std::string_view lower,
   return FindPhrases(lower, std::span<const std::string_view>(phrases.begin(), phrases.size()));
 }
 
-PhraseText::PhraseText(std::string_view lower)
-    : lower_(lower), starts_(std::make_unique<std::bitset<65536>>()) {
-  for (std::size_t i = 0; i + 1 < lower.size(); ++i) {
-    const auto c = static_cast<unsigned char>(lower[i]);
-    if (!text::IsWordByte(c) ||
-        (i > 0 && text::IsWordByte(static_cast<unsigned char>(lower[i - 1])))) {
+std::uint32_t PhraseText::Hash(std::string_view word) {
+  std::uint32_t h = 2166136261U;
+  for (char c : word)
+    h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+  return h;
+}
+
+PhraseText::PhraseText(std::string_view lower) : lower_(lower) {
+  for (std::size_t i = 0; i < lower.size();) {
+    if (!text::IsWordByte(static_cast<unsigned char>(lower[i]))) {
+      ++i;
       continue;
     }
-    starts_->set(static_cast<std::size_t>(c) << 8 | static_cast<unsigned char>(lower[i + 1]));
+    auto end = i + 1;
+    while (end < lower.size() && text::IsWordByte(static_cast<unsigned char>(lower[end])))
+      ++end;
+    starts_.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end - i), kNone});
+    i = end;
+  }
+  std::size_t size = 64;
+  while (size < starts_.size() * 2)
+    size *= 2;
+  buckets_.assign(size, kNone);
+  for (std::uint32_t k = 0; k < starts_.size(); ++k) {
+    auto& head = buckets_[Hash(lower.substr(starts_[k].pos, starts_[k].length)) & (size - 1)];
+    starts_[k].next = head;
+    head = k;
   }
 }
 
@@ -112,10 +140,19 @@ std::vector<std::string> FindPhrases(const PhraseText& prepared,
     // CJK words have no spaces around them: their edges need no boundary.
     const bool open_left = IsCjkLead(static_cast<unsigned char>(phrase.front()));
     const bool open_right = IsCjkLead(LastLead(phrase));
-    if (!open_left && phrase.size() >= 2 &&
-        text::IsWordByte(static_cast<unsigned char>(phrase[0])) &&
-        !prepared.MayStartWord(static_cast<unsigned char>(phrase[0]),
-                               static_cast<unsigned char>(phrase[1]))) {
+    if (!open_left && !open_right && text::IsWordByte(static_cast<unsigned char>(phrase[0]))) {
+      // The phrase starts with a whole word: look only where that word stands.
+      std::size_t first = 1;
+      while (first < phrase.size() && text::IsWordByte(static_cast<unsigned char>(phrase[first])))
+        ++first;
+      const auto rest = phrase.substr(first);
+      const bool hit = prepared.ForEachStart(phrase.substr(0, first), [&](std::size_t pos) {
+        const auto end = pos + phrase.size();
+        return end <= lower.size() && lower.compare(pos + first, rest.size(), rest) == 0 &&
+               (end == lower.size() || !text::IsWordByte(static_cast<unsigned char>(lower[end]))) &&
+               !Negated(lower, pos);
+      });
+      if (hit) found.emplace_back(phrase);
       continue;
     }
     std::size_t pos = 0;
@@ -297,7 +334,7 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
     std::vector<std::string> signals = {"blocks work: " + Quote(s.blocker)};
     if (!s.wide_scope.empty()) signals.push_back("wide impact: " + Quote(s.wide_scope));
     // A crash asked about ("why does X crash?") is a question first.
-    if (s.question) {
+    if (s.question || s.asked) {
       signals.push_back("asked as a question");
       return {.value = "medium", .confidence = 0.55, .signals = std::move(signals)};
     }
@@ -307,8 +344,11 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
     }
     return {.value = "high", .confidence = 0.7, .signals = std::move(signals)};
   }
-  if (!s.urgent.empty() && s.relaxed.empty() && !s.question) {
-    return {.value = "high", .confidence = 0.6, .signals = {"urgency: " + Quote(s.urgent)}};
+  // Alone, only a plain call for speed raises it: "immediately", "right
+  // now" and "critical" describe behaviour as often as they ask for haste.
+  if (const auto strong = StrongUrgency(s.urgent);
+      !strong.empty() && s.relaxed.empty() && !s.question && !s.asked) {
+    return {.value = "high", .confidence = 0.6, .signals = {"urgency: " + Quote(strong)}};
   }
   if (!s.cosmetic.empty() && (s.defect.empty() || s.defect.size() <= 2)) {
     return {.value = "low", .confidence = 0.65, .signals = {"cosmetic: " + Quote(s.cosmetic)}};

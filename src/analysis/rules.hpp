@@ -4,8 +4,7 @@
 // lower-cased text.
 #pragma once
 
-#include <bitset>
-#include <memory>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,22 +14,44 @@
 
 namespace ticketd::analysis {
 
-// A lower-cased text prepared for many phrase look-ups: it knows the first
-// two bytes of each of its words, so that absent phrases cost no scan.
-// Refers to `lower`, which must outlive it.
+// A lower-cased text prepared for many phrase look-ups: a hash index of its
+// words, so that a phrase is checked only where its first word stands, in
+// one look-up instead of a scan of the text. Refers to `lower`, which must
+// outlive it.
 class PhraseText {
  public:
   explicit PhraseText(std::string_view lower);
 
   std::string_view Lower() const { return lower_; }
-  // Whether some word of the text starts with bytes `a` and `b`.
-  bool MayStartWord(unsigned char a, unsigned char b) const {
-    return starts_->test(static_cast<std::size_t>(a) << 8 | b);
+
+  // Calls `visit(pos)` for each position where the word `word` (a maximal
+  // run of word bytes) starts, until `visit` returns true; answers whether
+  // it did.
+  template <class Visit>
+  bool ForEachStart(std::string_view word, Visit&& visit) const {
+    if (buckets_.empty()) return false;
+    for (auto i = buckets_[Hash(word) & (buckets_.size() - 1)]; i != kNone; i = starts_[i].next) {
+      const auto& start = starts_[i];
+      if (start.length == word.size() && lower_.compare(start.pos, start.length, word) == 0 &&
+          visit(static_cast<std::size_t>(start.pos))) {
+        return true;
+      }
+    }
+    return false;
   }
 
  private:
+  struct Start {
+    std::uint32_t pos;
+    std::uint32_t length;
+    std::uint32_t next;
+  };
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFU;
+  static std::uint32_t Hash(std::string_view word);
+
   std::string_view lower_;
-  std::unique_ptr<std::bitset<65536>> starts_;
+  std::vector<Start> starts_;
+  std::vector<std::uint32_t> buckets_;  // a power of two in size
 };
 
 // Which severity signals a text carries; each list holds the phrases found.
@@ -45,7 +66,10 @@ struct SeveritySignals {
   std::vector<std::string> relaxed;  // "no rush", "not urgent"
   std::vector<std::string> cosmetic;
   std::vector<std::string> feature;
-  bool question = false;
+  bool question = false;  // phrased as a question
+  // Classified as a question or a general request though not phrased as
+  // one: a crash or an urgent word in it makes it medium, not high.
+  bool asked = false;
 
   bool Incident() const { return !outage.empty() || !data_loss.empty() || !security.empty(); }
 };

@@ -62,8 +62,7 @@ std::vector<std::string> Words(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (IsWordByte(c)) {
       current.push_back(AsciiLower(static_cast<char>(c)));
-    } else if (c == '\'' && !current.empty() && i + 1 < s.size() &&
-               std::isalpha(static_cast<unsigned char>(s[i + 1])) != 0) {
+    } else if (c == '\'' && !current.empty() && i + 1 < s.size() && IsAsciiLetter(s[i + 1])) {
       continue;  // don't -> dont
     } else {
       flush();
@@ -73,25 +72,31 @@ std::vector<std::string> Words(std::string_view s) {
   return words;
 }
 
-std::string Stem(std::string_view word) {
+std::string_view StemView(std::string_view word, char* buffer) {
   auto strip = [&](std::string_view suffix, std::size_t keep) -> bool {
     return word.size() >= suffix.size() + keep && EndsWith(word, suffix);
   };
   if (strip("ies", 3)) {
-    std::string out(word.substr(0, word.size() - 3));
-    out.push_back('y');
-    return out;
+    const auto base = word.size() - 3;
+    std::copy_n(word.data(), base, buffer);
+    buffer[base] = 'y';
+    return {buffer, base + 1};
   }
-  if (strip("ing", 4)) return std::string(word.substr(0, word.size() - 3));
-  if (strip("ed", 4)) return std::string(word.substr(0, word.size() - 2));
+  if (strip("ing", 4)) return word.substr(0, word.size() - 3);
+  if (strip("ed", 4)) return word.substr(0, word.size() - 2);
   if (strip("es", 4) && (EndsWith(word, "shes") || EndsWith(word, "ches") ||
                          EndsWith(word, "xes") || EndsWith(word, "sses"))) {
-    return std::string(word.substr(0, word.size() - 2));
+    return word.substr(0, word.size() - 2);
   }
   if (strip("s", 3) && !EndsWith(word, "ss") && !EndsWith(word, "us") && !EndsWith(word, "is")) {
-    return std::string(word.substr(0, word.size() - 1));
+    return word.substr(0, word.size() - 1);
   }
-  return std::string(word);
+  return word;
+}
+
+std::string Stem(std::string_view word) {
+  std::string buffer(word.size() + 1, '\0');
+  return std::string(StemView(word, buffer.data()));
 }
 
 std::string ValidUtf8(std::string_view s) {
@@ -167,7 +172,7 @@ std::string Squeeze(std::string_view s) {
   out.reserve(s.size());
   bool space = false;
   for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+    if (IsAsciiSpace(c)) {
       space = !out.empty();
       continue;
     }
@@ -205,7 +210,7 @@ bool LooksLikeLogLine(std::string_view line) {
   std::size_t letters = 0;
   std::size_t spaces = 0;
   for (char c : trimmed) {
-    if (std::isalpha(static_cast<unsigned char>(c)) != 0) ++letters;
+    if (IsWordByte(static_cast<unsigned char>(c))) ++letters;  // any script
     if (c == ' ') ++spaces;
   }
   // Paths, hex dumps, timestamps: mostly not letters, or long without spaces.

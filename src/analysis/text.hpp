@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,25 @@ inline bool IsWordByte(unsigned char c) {
   const unsigned folded = c | 0x20U;
   return (folded >= 'a' && folded <= 'z') || c >= 0x80;
 }
+inline bool IsAsciiLetter(char c) {
+  const unsigned folded = static_cast<unsigned char>(c) | 0x20U;
+  return folded >= 'a' && folded <= 'z';
+}
+
+inline bool IsAsciiDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool IsAsciiAlnum(char c) {
+  return IsAsciiLetter(c) || IsAsciiDigit(c);
+}
+// The bytes std::isspace accepts in the C locale.
+inline bool IsAsciiSpace(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+// Longer runs of letters are not words (hashes, base64).
+inline constexpr std::size_t kMaxWordBytes = 24;
+
 std::string_view Trim(std::string_view s);
 std::string Lower(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
@@ -27,6 +47,36 @@ std::vector<std::string_view> Lines(std::string_view s);
 // Lower-cased words: runs of letters (ASCII or non-ASCII bytes), with
 // apostrophes dropped ("don't" -> "dont"). Digits and punctuation separate.
 std::vector<std::string> Words(std::string_view s);
+
+// Calls `visit(word)` for each word of `s`, as Words would list them; the
+// view is valid only during the call. Allocates nothing.
+template <class Visit>
+void ForEachWord(std::string_view s, Visit&& visit) {
+  char word[kMaxWordBytes];
+  std::size_t size = 0;
+  std::size_t length = 0;  // the run's length, which may exceed the buffer
+  auto flush = [&] {
+    if (length >= 2 && length <= kMaxWordBytes) visit(std::string_view(word, size));
+    size = 0;
+    length = 0;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (IsWordByte(c)) {
+      if (size < kMaxWordBytes) word[size++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      ++length;
+    } else if (c == '\'' && length > 0 && i + 1 < s.size() && IsAsciiLetter(s[i + 1])) {
+      continue;  // don't -> dont
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
+// Stem(word) without allocating: a view of `word` or of `buffer` (at least
+// word.size() + 1 bytes).
+std::string_view StemView(std::string_view word, char* buffer);
 
 // A light suffix stripper so that "crashes", "crashed" and "crashing" meet.
 std::string Stem(std::string_view word);
@@ -48,6 +98,33 @@ std::string Squeeze(std::string_view s);
 // Whether the lower-cased `haystack` contains `needle` starting and ending
 // at word boundaries.
 bool ContainsPhrase(std::string_view haystack, std::string_view needle);
+
+// A fixed set of case-sensitive marks looked for anywhere in a line, in
+// one pass: only bytes that start some mark are compared. Build once (a
+// function-local static); immutable afterwards.
+class MarkSet {
+ public:
+  // Implicit, so that a static can be written as a braced list of marks.
+  MarkSet(std::initializer_list<std::string_view> marks) : marks_(marks) {
+    for (auto mark : marks_) {
+      if (!mark.empty()) first_[static_cast<unsigned char>(mark[0])] = true;
+    }
+  }
+  bool FoundIn(std::string_view line) const {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (!first_[static_cast<unsigned char>(line[i])]) continue;
+      const auto rest = line.substr(i);
+      for (auto mark : marks_) {
+        if (mark[0] == line[i] && rest.substr(0, mark.size()) == mark) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::string_view> marks_;
+  bool first_[256] = {};
+};
 
 // Line kinds that the category model and the extraction leave out of prose.
 bool IsFence(std::string_view line);

@@ -9,6 +9,7 @@
 
 #include "accuracy/datasets.hpp"
 #include "analysis/batch.hpp"
+#include "analysis/category_model.hpp"
 #include "analysis/text.hpp"
 
 namespace ticketd::analysis {
@@ -332,6 +333,39 @@ TEST(Category, TellsBugsFromFeatureRequests) {
       "Add scheduled weekly reports");
   EXPECT_EQ(feature.category.value, "feature_request");
   EXPECT_EQ(feature.department.value, "product");
+}
+
+TEST(Category, SignalsNameNoFillerWords) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"Since this update, this page crashes since it cannot load this file.",
+       "Crash since update"},
+      {"How do I do this? Is it possible since this is the only way?", ""},
+      {"It would be nice if this could be added since this is what we all do.", ""}};
+  for (const auto& [text, title] : cases) {
+    const auto a = MustAnalyze(std::string(text), std::string(title));
+    for (const auto& signal : a.category.signals) {
+      for (std::string_view filler : {"\"since\"", "\"this\"", "\"it\"", "\"is\"", "\"the\""}) {
+        EXPECT_EQ(signal.find(filler), std::string::npos) << signal << " in " << text;
+      }
+    }
+    EXPECT_FALSE(a.category.signals.empty()) << text;
+  }
+}
+
+TEST(Category, FeatureIdsAreTheHashesOfTheTrainingFeatures) {
+  // The analyzer scores ids, the training tool learns strings: they must agree.
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"App crashes when I click Save", "### Steps to reproduce\n1. Open it\n2. Click `save`"},
+      {"", "Is it possible to add dark mode? https://example.com/x It'd be nice."},
+      {"Refunds", "I was charged twice for my subscriptions!\n```\ntrace\n```\n    at x()"},
+      {"", ""}};
+  for (const auto& [title, body] : cases) {
+    std::vector<std::uint64_t> expected;
+    for (const auto& feature : CategoryFeatures(title, body))
+      expected.push_back(FeatureId(feature));
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(CategoryFeatureIds(title, body), expected) << title << " / " << body;
+  }
 }
 
 TEST(AiAnalysisJson, HasTheSchemaOfProductMd) {
