@@ -23,9 +23,7 @@ const kOldPath = process.env.COMPAT_OPENAPI
   : path.resolve(kRepoRoot, '..', 'shared', 'compat', 'python-backend-openapi.yaml');
 
 // Operations of the old document that arrive later, with the reason.
-const kDeferred = new Map([
-  ['/api/v1/tickets/ai-create', 'AI ticket creation arrives with issue #4'],
-]);
+const kDeferred = new Map([]);
 
 const kMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
