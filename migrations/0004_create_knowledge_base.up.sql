@@ -34,5 +34,7 @@ CREATE INDEX knowledge_base_search_idx ON knowledge_base_articles USING gin (sea
 CREATE INDEX knowledge_base_updated_idx ON knowledge_base_articles (updated_at DESC, id);
 CREATE INDEX knowledge_base_tags_idx ON knowledge_base_articles USING gin (tags);
 
-CREATE INDEX tickets_title_trgm_idx ON tickets USING gin (title gin_trgm_ops)
+-- GiST, not GIN: find_similar_tickets asks for the nearest titles in
+-- distance order (title <-> $1 LIMIT n), which only GiST can give.
+CREATE INDEX tickets_title_trgm_idx ON tickets USING gist (title gist_trgm_ops)
   WHERE deleted_at IS NULL;

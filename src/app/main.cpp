@@ -248,7 +248,7 @@ int RunApi() {
 }
 
 int RunMigrate(const std::string& action) {
-  const auto config = LoadOrExplain({.database = true, .redis = false});
+  const auto config = LoadOrExplain({.database = true, .redis = false, .signing = false});
   if (!config) return kExitConfig;
   try {
     pqxx::connection connection(storage::ConnectionUrl(
@@ -290,7 +290,7 @@ int RunMigrate(const std::string& action) {
 constexpr std::chrono::milliseconds kHealthcheckDeadline{3000};
 
 int RunHealthcheck() {
-  const auto config = LoadOrExplain({.database = false, .redis = false});
+  const auto config = LoadOrExplain({.database = false, .redis = false, .signing = false});
   if (!config) return kExitFailure;
   const auto result = http::Probe(
       {.host = http::ProbeHost(config->bind_address), .port = config->port, .path = "/health/live"},
@@ -310,7 +310,7 @@ struct UserOptions {
 // local development). The password is read from standard input so that it
 // never shows in a process list or a shell history.
 int RunUserCreate(const UserOptions& options) {
-  const auto config = LoadOrExplain({.database = true, .redis = false});
+  const auto config = LoadOrExplain({.database = true, .redis = false, .signing = false});
   if (!config) return kExitConfig;
   const auto email = api::NormalizeEmail(options.email);
   if (!email) {

@@ -275,7 +275,10 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
     read.Fail("REDIS_URL: is required, e.g. redis://127.0.0.1:6379/0");
   }
   read.Text("JWT_SECRET_KEY", config.jwt_secret_key);
-  if (config.IsStrict() && config.jwt_secret_key.empty()) {
+  if (!needs.signing) {
+    // Roles that sign no token (migrate, healthcheck, user create) run
+    // without the key, so a one-shot migration needs no secret.
+  } else if (config.IsStrict() && config.jwt_secret_key.empty()) {
     read.Fail("JWT_SECRET_KEY: is required when ENVIRONMENT is " + config.environment);
   } else if (config.IsStrict() && config.jwt_secret_key.size() < kMinJwtKeyBytes) {
     read.Fail("JWT_SECRET_KEY: must be at least " + std::to_string(kMinJwtKeyBytes) +

@@ -72,6 +72,7 @@ struct Config {
 struct Needs {
   bool database = true;
   bool redis = true;
+  bool signing = true;  // JWT_SECRET_KEY, checked in staging and production
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

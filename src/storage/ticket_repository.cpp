@@ -119,20 +119,40 @@ SELECT
 
 // Words of $2 joined by OR, since a description shares some words with its
 // duplicate, rarely all of them; $1 is compared with titles by trigrams.
-constexpr const char* kSimilar = R"sql(
+// Candidates come from two bounded, index-driven lists, so the cost does not
+// grow with the number of tickets that share a common word: the 20 titles
+// nearest by trigram distance (GiST order) and the 200 newest tickets that
+// match any word of $2 (full text). Only those are ranked. The first
+// statement sees every ticket, the second only $3's own: a caller's few
+// tickets are ranked directly instead of walking everyone's in distance
+// order.
+const std::string kSimilarTemplate = R"sql(
 WITH q AS (SELECT to_tsquery('english',
-                             replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')) AS query)
-SELECT id::text, title, status, category,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-  similarity(title, $1)::float8, ts_rank_cd(search_vector, q.query, 32)::float8
-FROM tickets, q
-WHERE deleted_at IS NULL
-  AND ($3::uuid IS NULL OR created_by_id = $3::uuid)
-  AND (title % $1 OR search_vector @@ q.query)
-ORDER BY greatest(similarity(title, $1), ts_rank_cd(search_vector, q.query, 32)) DESC,
-  created_at DESC
-LIMIT $4
+                             replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')) AS query),
+by_title AS (
+  SELECT id FROM tickets WHERE deleted_at IS NULL OWNER
+  ORDER BY title <-> $1 LIMIT 20),
+by_text AS (
+  SELECT id FROM tickets, q WHERE deleted_at IS NULL OWNER AND search_vector @@ q.query
+  ORDER BY created_at DESC LIMIT 200)
+SELECT t.id::text, t.title, t.status, t.category,
+  to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+  similarity(t.title, $1)::float8, ts_rank_cd(t.search_vector, q.query, 32)::float8
+FROM tickets t, q
+WHERE t.id IN (SELECT id FROM by_title UNION SELECT id FROM by_text)
+  AND (similarity(t.title, $1) >= 0.3 OR t.search_vector @@ q.query)
+ORDER BY greatest(similarity(t.title, $1), ts_rank_cd(t.search_vector, q.query, 32)) DESC,
+  t.created_at DESC
+LIMIT $3
 )sql";
+
+std::string SimilarStatement(bool own) {
+  std::string sql = kSimilarTemplate;
+  const std::string filter = own ? "AND created_by_id = $4::uuid" : "";
+  for (auto at = sql.find("OWNER"); at != std::string::npos; at = sql.find("OWNER", at))
+    sql.replace(at, 5, filter);
+  return sql;
+}
 
 constexpr const char* kInsertName = "ticket_insert";
 constexpr const char* kSelectOneName = "ticket_select";
@@ -142,6 +162,7 @@ constexpr const char* kSoftDeleteName = "ticket_soft_delete";
 constexpr const char* kListCountName = "ticket_count";
 constexpr const char* kStatsName = "ticket_stats";
 constexpr const char* kSimilarName = "ticket_similar";
+constexpr const char* kSimilarOwnName = "ticket_similar_own";
 
 std::string ListPageName(std::size_t index) {
   return "ticket_page_" + std::to_string(index);
@@ -217,7 +238,8 @@ std::vector<PreparedStatement> TicketRepository::Statements() {
       {kSoftDeleteName, kSoftDelete},
       {kListCountName, kListCount},
       {kStatsName, kStats},
-      {kSimilarName, kSimilar},
+      {kSimilarName, SimilarStatement(false)},
+      {kSimilarOwnName, SimilarStatement(true)},
   };
   for (std::size_t i = 0; i < kListPage.size(); ++i) {
     statements.push_back({ListPageName(i), kListPage[i]});
@@ -287,7 +309,9 @@ std::vector<SimilarTicket> TicketRepository::FindSimilar(
     const std::optional<std::string>& created_by_id, int limit) {
   auto lease = pool_.Acquire();
   pqxx::nontransaction tx(*lease);
-  const auto rows = tx.exec_prepared(kSimilarName, title, text, created_by_id, limit);
+  const auto rows = created_by_id
+                        ? tx.exec_prepared(kSimilarOwnName, title, text, limit, *created_by_id)
+                        : tx.exec_prepared(kSimilarName, title, text, limit);
   std::vector<SimilarTicket> similar;
   similar.reserve(rows.size());
   for (const auto& row : rows) {

@@ -106,6 +106,15 @@ TEST(DatabaseUrl, RedactsPasswords) {
   EXPECT_EQ(RedactUrl("postgresql://db/t"), "postgresql://db/t");
 }
 
+TEST(Settings, RolesThatSignNothingRunWithoutTheKeyInProduction) {
+  const Env production = {{"ENVIRONMENT", "production"},
+                          {"DATABASE_URL", "postgresql://u:p@db/t"},
+                          {"REDIS_URL", "redis://cache:6379/0"}};
+  EXPECT_TRUE(std::holds_alternative<std::string>(LoadFrom(production)));
+  EXPECT_TRUE(std::holds_alternative<Config>(
+      LoadFrom(production, {.database = true, .redis = false, .signing = false})));
+}
+
 TEST(Settings, AiSettingsAreReadAndBounded) {
   const auto read = [](Env values) {
     return LoadFrom(values, {.database = false, .redis = false});
