@@ -119,28 +119,24 @@ SELECT
 
 // Words of $2 joined by OR, since a description shares some words with its
 // duplicate, rarely all of them; $1 is compared with titles by trigrams.
-// Candidates come from two bounded, index-driven lists, so the cost does not
-// grow with the number of tickets that share a common word: the 20 titles
-// nearest by trigram distance (GiST order) and the 200 newest tickets that
-// match any word of $2 (full text). Only those are ranked. The first
-// statement sees every ticket, the second only $3's own: a caller's few
-// tickets are ranked directly instead of walking everyone's in distance
-// order.
+// Candidates are the 20 tickets whose titles are nearest by trigram distance
+// (GiST order, so the cost does not grow with the number of tickets that
+// share a common word); only they are ranked, by title similarity and by the
+// full-text match of $2. A full-text candidate list cost 37 ms instead of
+// 10 ms on 15,000 tickets that all shared the words, since every match had
+// to be fetched to find the newest. The first statement sees every ticket,
+// the second only $4's own.
 const std::string kSimilarTemplate = R"sql(
 WITH q AS (SELECT to_tsquery('english',
                              replace(plainto_tsquery('english', $2)::text, ' & ', ' | ')) AS query),
-by_title AS (
+near AS (
   SELECT id FROM tickets WHERE deleted_at IS NULL OWNER
-  ORDER BY title <-> $1 LIMIT 20),
-by_text AS (
-  SELECT id FROM tickets, q WHERE deleted_at IS NULL OWNER AND search_vector @@ q.query
-  ORDER BY created_at DESC LIMIT 200)
+  ORDER BY title <-> $1 LIMIT 20)
 SELECT t.id::text, t.title, t.status, t.category,
   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
   similarity(t.title, $1)::float8, ts_rank_cd(t.search_vector, q.query, 32)::float8
-FROM tickets t, q
-WHERE t.id IN (SELECT id FROM by_title UNION SELECT id FROM by_text)
-  AND (similarity(t.title, $1) >= 0.3 OR t.search_vector @@ q.query)
+FROM tickets t JOIN near USING (id), q
+WHERE similarity(t.title, $1) >= 0.3 OR t.search_vector @@ q.query
 ORDER BY greatest(similarity(t.title, $1), ts_rank_cd(t.search_vector, q.query, 32)) DESC,
   t.created_at DESC
 LIMIT $3
