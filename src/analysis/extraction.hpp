@@ -21,6 +21,8 @@ struct Extraction {
   std::string prose;
   bool has_code = false;
   bool has_log = false;
+  // A stack trace's frames or header (Python, Java, JavaScript, C#, gdb).
+  bool has_trace = false;
   // Template headings seen ("steps to reproduce", "expected behavior").
   std::vector<std::string> headings;
 };
