@@ -319,7 +319,7 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     set("performance", "slowness: \"" + severity.performance.front() + "\"");
     return out;
   }
-  if (!severity.ui_glitch.empty() && report &&
+  if (!severity.ui_glitch.empty() && (report || v == "feature_request") &&
       severity.feature.empty() && !severity.how_to) {
     set("bug", "display glitch: \"" + severity.ui_glitch.front() + "\"");
     return out;

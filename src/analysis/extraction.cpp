@@ -350,6 +350,8 @@ std::string VersionAt(std::string_view s, std::size_t i) {
 // then a dotted number) under its name; device models ("iPhone 15 Pro",
 // "Galaxy S23", "Pixel 8") as "device".
 void ScanProseVersions(std::string_view line, std::map<std::string, std::string>& versions) {
+  // Most lines name no version and no model: none without a digit.
+  if (line.find_first_of("0123456789") == std::string_view::npos) return;
   const auto lower = text::Lower(line);
   for (std::size_t pos = lower.find("version"); pos != std::string::npos && versions.size() < kMaxVersions;
        pos = lower.find("version", pos + 7)) {
@@ -377,8 +379,8 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
     auto j = i;
     while (j < line.size() && (text::IsAsciiAlnum(line[j]) || line[j] == '-')) ++j;
     const auto name = line.substr(i, j - i);
-    const auto lname = text::Lower(name);
-    if (j + 1 < line.size() && line[j] == ' ') {
+    if (j + 1 < line.size() && line[j] == ' ' && text::IsAsciiAlnum(line[j + 1])) {
+      const auto lname = std::string_view(lower).substr(i, j - i);
       const auto next = j + 1;
       if ((lname == "iphone" || lname == "ipad" || lname == "pixel" || lname == "galaxy" ||
            lname == "oneplus" || lname == "xperia" || lname == "redmi") &&
@@ -436,6 +438,7 @@ void ScanQuotedMessages(std::string_view line, std::vector<std::string>& message
       "message", "error", "says", "said", "shows", "showing", "displays", "reads", "saying",
       "mensaje", "dice", "aparece", "muestra", "meldung", "fehlermeldung", "zeigt",
       "erreur", "affiche", "indique", "mensagem", "messaggio", "popup", "prompt", "alert"};
+  if (line.find_first_of("'\"\xC2\xE2") == std::string_view::npos) return;
   const auto lower = text::Lower(line);
   static constexpr std::string_view kOpen[] = {"'", "\"", "\xE2\x80\x9C", "\xC2\xAB", "\xE2\x80\x9E", "\xE2\x80\x98"};
   static constexpr std::string_view kClose[] = {"'", "\"", "\xE2\x80\x9D", "\xC2\xBB", "\xE2\x80\x9C", "\xE2\x80\x99"};
@@ -464,7 +467,7 @@ void ScanQuotedMessages(std::string_view line, std::vector<std::string>& message
       const bool cued = std::any_of(std::begin(kCues), std::end(kCues), [&](std::string_view c) {
         return before.find(c) != std::string_view::npos;
       });
-      if (cued) AddUnique(messages, std::string(line.substr(start, close - start)), kMaxErrors);
+      if (cued) AddUnique(messages, std::string(text::Trim(quoted)), kMaxErrors);
       pos = close;
     }
   }

@@ -462,7 +462,7 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   s.performance = FindPhrases(
       text::Trim(title_lower),
       {"slow", "slower", "slowness", "sluggish", "takes forever", "timeout", "timeouts",
-       "timed out", "times out", "gateway timeout", "504", "latency", "laggy", "lagging",
+       "timed out", "times out", "timing out", "gateway timeout", "504", "latency", "laggy", "lagging",
        "load time", "loading time", "takes minutes", "high cpu", "memory usage"});
   // Signing in named near a failure ("can't log in", "login fails"), or a
   // lock-out, a second factor or a password reset, which are problems alone.
