@@ -582,7 +582,7 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
       // A fenced block is code unless it holds a trace or error output.
       const bool error_line = IsErrorLine(line);
       const bool trace_line = IsTraceLine(line);
-      if (trace_line) out.has_trace = true;
+      if (trace_line && !in_code) out.has_trace = true;
       if (!in_code || error_line || trace_line) out.has_log = true;
       if (error_line) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
       ScanErrorCodes(line, d.error_codes);
