@@ -503,17 +503,31 @@ bool IsContactSentence(std::string_view lower) {
     return true;
   }
   // Seven or more digits in a run of digits, spaces, dashes, dots and
-  // brackets, as a phone number is written.
+  // brackets, as a phone number is written; not a date (2026-10-01) nor a
+  // version (5.3.0), whose groups are split by '-' or '.' alone.
   std::size_t digits = 0;
+  std::size_t groups = 0;
+  bool spaced = false;  // digits split by a space, bracket or '+'
+  char last = 0;        // the separator since the last digit, if any
+  auto phone = [&] { return digits >= 7 && (spaced || groups <= 2); };
   for (char c : lower) {
     if (text::IsAsciiDigit(c)) {
+      if (digits > 0 && last != 0 && last != '-' && last != '.') spaced = true;
+      if (digits == 0 || last != 0) ++groups;
       ++digits;
-    } else if (std::string_view(" -.()+").find(c) == std::string_view::npos) {
-      if (digits >= 7) return true;
-      digits = 0;
+      last = 0;
+      continue;
+    }
+    if (std::string_view(" -.()+").find(c) == std::string_view::npos) {
+      if (phone()) return true;
+      digits = groups = 0;
+      spaced = false;
+      last = 0;
+    } else if (last == 0 || c != ' ') {
+      last = c;
     }
   }
-  return digits >= 7;
+  return phone();
 }
 
 // A complaint about the support itself ("this is the third time I'm

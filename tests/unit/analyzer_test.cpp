@@ -671,6 +671,15 @@ TEST(Title, DropsGreetingsLabelsContactsAndComplaintsAboutSupport) {
   }
 }
 
+TEST(Title, DatesAndVersionsAreNoPhoneNumbers) {
+  const auto a = MustAnalyze(
+      "The export between 2026-10-01 and 2026-10-31 fails with an empty file. Call me at "
+      "+1 (212) 555-0187.");
+  EXPECT_NE(Lower(a.title.value).find("export"), std::string::npos) << a.title.value;
+  const auto b = MustAnalyze("Since version 10.4.2.1187 the sync fails every night.");
+  EXPECT_NE(Lower(b.title.value).find("sync fails"), std::string::npos) << b.title.value;
+}
+
 TEST(Title, ShoutingIsSentenceCased) {
   const auto a = MustAnalyze("THE CHECKOUT PAGE SHOWS A BLANK SCREEN FOR EVERY CUSTOMER!!!");
   EXPECT_EQ(a.title.value.rfind("The checkout page shows a blank screen", 0), 0u)
