@@ -94,15 +94,34 @@ const std::vector<Keywords>& ForeignCategoryWords() {
         "\xE3\x83\x91\xE3\x82\xB9\xE3\x83\xAF\xE3\x83\xBC\xE3\x83\x89",
         "\xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3"}},
       {"bug",
-       {"error", "falla", "no funciona", "erreur", "ne fonctionne pas", "fehler",
-        "funktioniert nicht", "absturz", "erro", "n\xC3\xA3o funciona", "errore", "non funziona",
-        "fout", "werkt niet", "st\xC3\xBCrzt", "abgest\xC3\xBCrzt", "se cierra", "se bloquea",
-        "plante", "se ferme", "si blocca", "trava",
+       {"error",
+        "falla",
+        "no funciona",
+        "erreur",
+        "ne fonctionne pas",
+        "fehler",
+        "funktioniert nicht",
+        "absturz",
+        "erro",
+        "n\xC3\xA3o funciona",
+        "errore",
+        "non funziona",
+        "fout",
+        "werkt niet",
+        "st\xC3\xBCrzt",
+        "abgest\xC3\xBCrzt",
+        "se cierra",
+        "se bloquea",
+        "plante",
+        "se ferme",
+        "si blocca",
+        "trava",
         "b\xC5\x82\xC4\x85"
         "d",
         "\xD0\xBE\xD1\x88\xD0\xB8\xD0\xB1\xD0\xBA\xD0\xB0",
         "\xD0\xBD\xD0\xB5 \xD1\x80\xD0\xB0\xD0\xB1\xD0\xBE\xD1\x82\xD0\xB0\xD0\xB5\xD1\x82",
-        "\xE9\x94\x99\xE8\xAF\xAF", "\xE3\x82\xA8\xE3\x83\xA9\xE3\x83\xBC"}},
+        "\xE9\x94\x99\xE8\xAF\xAF",
+        "\xE3\x82\xA8\xE3\x83\xA9\xE3\x83\xBC"}},
       {"feature_request",
        {"sugerencia",
         "ser\xC3\xAD"
@@ -481,13 +500,13 @@ bool IsGreeting(std::string_view lower) {
 // A problem-naming sentence: mentions a failure, a request or a question.
 int ProblemScore(std::string_view lower) {
   static constexpr std::string_view kProblemWords[] = {
-      "error",  "fail",     "fails",   "failed",      "crash",   "crashes",  "cannot",
-      "can't",  "cant",     "unable",  "not working", "doesn't", "does not", "broken",
-      "wrong",  "stuck",    "missing", "down",        "slow",    "lost",     "charged",
-      "refund", "password", "not",     "issue",       "problem", "bug",      "exception",
-      "help",   "how",      "want",    "need",        "add",     "support",  "would like",
-      "gone",   "deleted",  "disappeared", "overlaps", "locked",  "leaked",   "pushed",
-      "exposed", "phishing", "stopped", "empty",      "timeout", "returns",  "charged twice",
+      "error",   "fail",     "fails",       "failed",      "crash",   "crashes",  "cannot",
+      "can't",   "cant",     "unable",      "not working", "doesn't", "does not", "broken",
+      "wrong",   "stuck",    "missing",     "down",        "slow",    "lost",     "charged",
+      "refund",  "password", "not",         "issue",       "problem", "bug",      "exception",
+      "help",    "how",      "want",        "need",        "add",     "support",  "would like",
+      "gone",    "deleted",  "disappeared", "overlaps",    "locked",  "leaked",   "pushed",
+      "exposed", "phishing", "stopped",     "empty",       "timeout", "returns",  "charged twice",
       "failing"};
   return static_cast<int>(FindPhrases(lower, kProblemWords).size());
 }
@@ -495,11 +514,12 @@ int ProblemScore(std::string_view lower) {
 // A sentence that gives a way to reach the reporter ("call me at +1 415
 // 555 0132") rather than the problem: a phone number or a contact cue.
 bool IsContactSentence(std::string_view lower) {
-  static constexpr std::string_view kCues[] = {"call me",   "reach me",    "contact me",
-                                               "text me",   "my number",   "my phone",
+  static constexpr std::string_view kCues[] = {"call me",     "reach me",     "contact me",
+                                               "text me",     "my number",    "my phone",
                                                "my email is", "my e-mail is", "phone:"};
-  if (std::any_of(std::begin(kCues), std::end(kCues),
-                  [&](std::string_view cue) { return lower.find(cue) != std::string_view::npos; })) {
+  if (std::any_of(std::begin(kCues), std::end(kCues), [&](std::string_view cue) {
+        return lower.find(cue) != std::string_view::npos;
+      })) {
     return true;
   }
   // Seven or more digits in a run of digits, spaces, dashes, dots and
@@ -541,9 +561,9 @@ bool IsMetaComplaint(std::string_view lower) {
 
 std::size_t MetaComplaintAt(std::string_view lower) {
   static constexpr std::string_view kMeta[] = {
-      "third time",    "second time i",  "fourth time",      "writing again",
-      "nobody has answered", "no one has answered", "still waiting for", "no response",
-      "nobody answers", "no one answers", "haven't heard back", "no reply"};
+      "third time",          "second time i",       "fourth time",        "writing again",
+      "nobody has answered", "no one has answered", "still waiting for",  "no response",
+      "nobody answers",      "no one answers",      "haven't heard back", "no reply"};
   auto first = std::string_view::npos;
   for (auto m : kMeta)
     first = std::min(first, lower.find(m));
@@ -668,12 +688,11 @@ std::string SentenceCase(std::string s) {
 // Words a title must not end on: it would read as cut mid-phrase.
 bool IsDanglingWord(std::string_view word) {
   static constexpr std::string_view kDangling[] = {
-      "a",    "about", "an",   "and",  "are",  "as",   "at",   "because", "beim", "but",
-      "by",   "de",    "del",  "dem",  "den",  "der",  "des",  "die",     "das",  "du",
-      "el",   "en",    "et",   "for",  "from", "in",   "into", "is",      "la",   "las",
-      "le",   "les",   "los",  "my",   "of",   "on",   "or",   "our",     "that", "the",
-      "their", "this", "to",   "und",  "was",  "were", "when", "where",   "which", "while",
-      "with", "y",     "your", "zu"};
+      "a",   "about", "an",   "and",   "are",   "as",    "at",   "because", "beim", "but", "by",
+      "de",  "del",   "dem",  "den",   "der",   "des",   "die",  "das",     "du",   "el",  "en",
+      "et",  "for",   "from", "in",    "into",  "is",    "la",   "las",     "le",   "les", "los",
+      "my",  "of",    "on",   "or",    "our",   "that",  "the",  "their",   "this", "to",  "und",
+      "was", "were",  "when", "where", "which", "while", "with", "y",       "your", "zu"};
   const auto lower = text::Lower(word);
   return std::find(std::begin(kDangling), std::end(kDangling), lower) != std::end(kDangling);
 }
@@ -706,8 +725,9 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
       if (space == std::string_view::npos || !IsDanglingWord(t.substr(space + 1))) return t;
       if (text::Lower(t.substr(space + 1)) == "in") {  // "can't log in" is whole
         const auto prev = t.find_last_of(' ', space - 1);
-        const auto verb = text::Lower(t.substr(prev == std::string_view::npos ? 0 : prev + 1,
-                                               space - (prev == std::string_view::npos ? 0 : prev + 1)));
+        const auto verb =
+            text::Lower(t.substr(prev == std::string_view::npos ? 0 : prev + 1,
+                                 space - (prev == std::string_view::npos ? 0 : prev + 1)));
         if (verb == "log" || verb == "sign" || verb == "logged" || verb == "signed" ||
             verb == "check" || verb == "plug" || verb == "plugged") {
           return t;
@@ -719,9 +739,8 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
   if (text::CodePoints(s) <= max_chars) return std::string(clean_end(s));
 
   static constexpr std::string_view kBoundaries[] = {
-      ", ",        " - ",     " \xE2\x80\x93 ", "; ",     " (",     " because ", " when ",
-      " since ",   " after ", " while ",          " but ",  " which ", " so ",      " and ",
-      " if ",      " as "};
+      ", ",      " - ",     " \xE2\x80\x93 ", "; ",      " (",   " because ", " when ", " since ",
+      " after ", " while ", " but ",          " which ", " so ", " and ",     " if ",   " as "};
   std::size_t best = 0;
   for (auto b : kBoundaries) {
     for (auto pos = s.find(b); pos != std::string_view::npos; pos = s.find(b, pos + 1)) {
@@ -779,7 +798,8 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
       std::size_t cut = std::string_view::npos;
       for (std::string_view b : {" and ", ", ", "; ", " - "}) {
         const auto pos = head.rfind(b);
-        if (pos != std::string_view::npos && (cut == std::string_view::npos || pos > cut)) cut = pos;
+        if (pos != std::string_view::npos && (cut == std::string_view::npos || pos > cut))
+          cut = pos;
       }
       if (cut != std::string_view::npos && cut >= 15) title.resize(cut);
     }

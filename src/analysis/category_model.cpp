@@ -84,17 +84,17 @@ struct StemBuffer {
 // ("not", "how", "should") stay: they do tell kinds of request apart.
 // Sorted, for binary search.
 constexpr std::string_view kFillerWords[] = {
-    "about",   "above", "after", "again",  "all",   "already", "also",  "am",    "an",
-    "and",     "any",   "are",   "as",     "at",    "be",      "been",  "before", "being",
-    "between", "both",  "but",   "by",     "did",   "do",      "does",  "doing", "done",
-    "during",  "each",  "etc",   "even",   "every", "for",     "from",  "get",   "gets",
-    "getting", "got",   "had",   "has",    "have",  "having",  "he",    "her",   "here",
-    "hers",    "him",   "his",   "if",     "im",    "in",      "into",  "is",    "it",
-    "its",     "ive",   "just",  "me",     "mine",  "my",      "now",   "of",    "on",
-    "onto",    "or",    "our",   "ours",   "quite", "really",  "same",  "she",   "since",
-    "so",      "some",  "still", "such",   "than",  "that",    "the",   "their", "theirs",
-    "them",    "then",  "there", "these",  "they",  "this",    "those", "through", "to",
-    "too",     "us",    "very",  "was",    "we",    "were",    "while", "will",  "with",
+    "about",   "above", "after", "again", "all",   "already", "also",  "am",      "an",
+    "and",     "any",   "are",   "as",    "at",    "be",      "been",  "before",  "being",
+    "between", "both",  "but",   "by",    "did",   "do",      "does",  "doing",   "done",
+    "during",  "each",  "etc",   "even",  "every", "for",     "from",  "get",     "gets",
+    "getting", "got",   "had",   "has",   "have",  "having",  "he",    "her",     "here",
+    "hers",    "him",   "his",   "if",    "im",    "in",      "into",  "is",      "it",
+    "its",     "ive",   "just",  "me",    "mine",  "my",      "now",   "of",      "on",
+    "onto",    "or",    "our",   "ours",  "quite", "really",  "same",  "she",     "since",
+    "so",      "some",  "still", "such",  "than",  "that",    "the",   "their",   "theirs",
+    "them",    "then",  "there", "these", "they",  "this",    "those", "through", "to",
+    "too",     "us",    "very",  "was",   "we",    "were",    "while", "will",    "with",
     "yet",     "you",   "your",  "yours"};
 
 bool IsFillerWord(std::string_view word) {

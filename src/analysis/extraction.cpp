@@ -213,18 +213,18 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
       // Document numbers (INV-20931, ORD-1234) and device models (Galaxy
       // S23, Pixel 8) look the same: the prefix or the word before says.
       static constexpr std::string_view kDocumentPrefixes[] = {
-          "INV", "ORD", "PO", "SO", "TKT", "TIX", "REF", "CASE", "ACC", "ACCT", "CUST", "SKU",
-          "RMA", "QT", "BILL", "REQ", "CS", "INC"};
+          "INV",  "ORD",  "PO",  "SO",  "TKT", "TIX",  "REF", "CASE", "ACC",
+          "ACCT", "CUST", "SKU", "RMA", "QT",  "BILL", "REQ", "CS",   "INC"};
       const auto prefix = token.substr(0, token[k - 1] == '-' ? k - 1 : k);
-      const bool document =
-          std::find(std::begin(kDocumentPrefixes), std::end(kDocumentPrefixes), prefix) !=
-              std::end(kDocumentPrefixes) &&
-          !(prefix == "CS" && token.find('-') == std::string_view::npos);
+      const bool document = std::find(std::begin(kDocumentPrefixes), std::end(kDocumentPrefixes),
+                                      prefix) != std::end(kDocumentPrefixes) &&
+                            !(prefix == "CS" && token.find('-') == std::string_view::npos);
       const auto from = start >= 24 ? start - 24 : 0;
       const auto before = text::Lower(line.substr(from, start - from));
       static constexpr std::string_view kNotErrorWords[] = {
-          "invoice", "order", "ticket", "case", "reference", "receipt", "account", "customer",
-          "galaxy", "pixel", "iphone", "ipad", "model", "device", "phone", "samsung", "xiaomi"};
+          "invoice", "order",    "ticket", "case",    "reference", "receipt",
+          "account", "customer", "galaxy", "pixel",   "iphone",    "ipad",
+          "model",   "device",   "phone",  "samsung", "xiaomi"};
       const bool named_otherwise =
           std::any_of(std::begin(kNotErrorWords), std::end(kNotErrorWords),
                       [&](std::string_view w) { return before.find(w) != std::string::npos; });
@@ -285,7 +285,8 @@ std::string FindNamed(std::string_view lower, std::string_view original,
       }
       while (w > v && lower[w - 1] == '.')
         --w;
-      if (w > v && w - v <= 16) return std::string(display) + " " + std::string(original.substr(v, w - v));
+      if (w > v && w - v <= 16)
+        return std::string(display) + " " + std::string(original.substr(v, w - v));
       if (bare.empty()) bare = std::string(display);
     }
     if (!bare.empty()) return bare;
@@ -316,9 +317,9 @@ std::string FindOs(std::string_view lower, std::string_view original) {
 // ("Firefox, Chrome 131").
 std::string FindBrowser(std::string_view lower, std::string_view original) {
   static constexpr std::pair<std::string_view, std::string_view> kBrowsers[] = {
-      {"firefox", "Firefox"}, {"microsoft edge", "Edge"}, {"edge", "Edge"},
-      {"chromium", "Chromium"}, {"chrome", "Chrome"},     {"safari", "Safari"},
-      {"opera", "Opera"},     {"brave", "Brave"}};
+      {"firefox", "Firefox"},   {"microsoft edge", "Edge"}, {"edge", "Edge"},
+      {"chromium", "Chromium"}, {"chrome", "Chrome"},       {"safari", "Safari"},
+      {"opera", "Opera"},       {"brave", "Brave"}};
   std::string all;
   std::vector<std::string_view> seen;
   for (const auto& [needle, display] : kBrowsers) {
@@ -334,14 +335,18 @@ std::string FindBrowser(std::string_view lower, std::string_view original) {
 
 bool IsVersionStart(std::string_view s, std::size_t i) {
   return i + 2 < s.size() && text::IsAsciiDigit(s[i]) &&
-         (s[i + 1] == '.' || (text::IsAsciiDigit(s[i + 1]) && (s[i + 2] == '.' ||
-          (i + 3 < s.size() && text::IsAsciiDigit(s[i + 2]) && s[i + 3] == '.'))));
+         (s[i + 1] == '.' ||
+          (text::IsAsciiDigit(s[i + 1]) &&
+           (s[i + 2] == '.' ||
+            (i + 3 < s.size() && text::IsAsciiDigit(s[i + 2]) && s[i + 3] == '.'))));
 }
 
 std::string VersionAt(std::string_view s, std::size_t i) {
   auto j = i;
-  while (j < s.size() && (text::IsAsciiDigit(s[j]) || s[j] == '.')) ++j;
-  while (j > i && s[j - 1] == '.') --j;
+  while (j < s.size() && (text::IsAsciiDigit(s[j]) || s[j] == '.'))
+    ++j;
+  while (j > i && s[j - 1] == '.')
+    --j;
   return std::string(s.substr(i, j - i));
 }
 
@@ -353,31 +358,36 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
   // Most lines name no version and no model: none without a digit.
   if (line.find_first_of("0123456789") == std::string_view::npos) return;
   const auto lower = text::Lower(line);
-  for (std::size_t pos = lower.find("version"); pos != std::string::npos && versions.size() < kMaxVersions;
+  for (std::size_t pos = lower.find("version");
+       pos != std::string::npos && versions.size() < kMaxVersions;
        pos = lower.find("version", pos + 7)) {
     auto v = pos + 7;
     if (v < lower.size() && lower[v] == 's') continue;
-    while (v < lower.size() && (lower[v] == ' ' || lower[v] == ':' || lower[v] == 'v')) ++v;
-    if (v < lower.size() && text::IsAsciiDigit(lower[v]) && v + 1 < lower.size() && lower[v + 1] != ' ' &&
-        VersionAt(lower, v).find('.') != std::string::npos) {
+    while (v < lower.size() && (lower[v] == ' ' || lower[v] == ':' || lower[v] == 'v'))
+      ++v;
+    if (v < lower.size() && text::IsAsciiDigit(lower[v]) && v + 1 < lower.size() &&
+        lower[v + 1] != ' ' && VersionAt(lower, v).find('.') != std::string::npos) {
       versions.emplace("app", VersionAt(line, v));
     }
   }
   static constexpr std::string_view kNotProducts[] = {
-      "windows", "macos", "ios", "ipados", "android", "ubuntu", "debian", "fedora", "linux",
-      "chrome", "firefox", "safari", "edge", "opera", "brave", "chromium", "version", "the",
-      "at", "on", "from", "to", "and", "since", "about", "or", "of", "in", "by", "v", "build",
-      "step", "page", "line", "section", "chapter", "figure", "table", "jan", "feb", "mar",
-      "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "http", "api", "node",
-      "python"};
+      "windows", "macos",  "ios",     "ipados",  "android", "ubuntu", "debian", "fedora",
+      "linux",   "chrome", "firefox", "safari",  "edge",    "opera",  "brave",  "chromium",
+      "version", "the",    "at",      "on",      "from",    "to",     "and",    "since",
+      "about",   "or",     "of",      "in",      "by",      "v",      "build",  "step",
+      "page",    "line",   "section", "chapter", "figure",  "table",  "jan",    "feb",
+      "mar",     "apr",    "may",     "jun",     "jul",     "aug",    "sep",    "oct",
+      "nov",     "dec",    "http",    "api",     "node",    "python"};
   std::size_t i = 0;
   while (i < line.size() && versions.size() < kMaxVersions) {
-    if (!text::IsAsciiLetter(line[i]) || (i > 0 && text::IsWordByte(static_cast<unsigned char>(line[i - 1])))) {
+    if (!text::IsAsciiLetter(line[i]) ||
+        (i > 0 && text::IsWordByte(static_cast<unsigned char>(line[i - 1])))) {
       ++i;
       continue;
     }
     auto j = i;
-    while (j < line.size() && (text::IsAsciiAlnum(line[j]) || line[j] == '-')) ++j;
+    while (j < line.size() && (text::IsAsciiAlnum(line[j]) || line[j] == '-'))
+      ++j;
     const auto name = line.substr(i, j - i);
     if (j + 1 < line.size() && line[j] == ' ' && text::IsAsciiAlnum(line[j + 1])) {
       const auto lname = std::string_view(lower).substr(i, j - i);
@@ -386,17 +396,19 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
            lname == "oneplus" || lname == "xperia" || lname == "redmi") &&
           next < line.size() && text::IsAsciiAlnum(line[next])) {
         auto k = next;
-        while (k < line.size() && text::IsAsciiAlnum(line[k])) ++k;
+        while (k < line.size() && text::IsAsciiAlnum(line[k]))
+          ++k;
         std::string model = std::string(name) + " " + std::string(line.substr(next, k - next));
-        for (std::string_view tier : {" Pro Max", " Pro", " Max", " Plus", " Ultra", " mini", " FE"}) {
+        for (std::string_view tier :
+             {" Pro Max", " Pro", " Max", " Plus", " Ultra", " mini", " FE"}) {
           if (line.substr(k, tier.size()) == tier &&
               (k + tier.size() == line.size() || !text::IsAsciiLetter(line[k + tier.size()]))) {
             model += tier;
             break;
           }
         }
-        const bool has_digit = std::any_of(model.begin(), model.end(),
-                                           [](char c) { return text::IsAsciiDigit(c); });
+        const bool has_digit =
+            std::any_of(model.begin(), model.end(), [](char c) { return text::IsAsciiDigit(c); });
         if (has_digit) versions.emplace("device", model);
       } else if (name.size() >= 3 && std::isupper(static_cast<unsigned char>(name[0])) &&
                  IsVersionStart(line, next) &&
@@ -415,16 +427,16 @@ void ScanJsonErrors(std::string_view line, std::vector<std::string>& codes) {
   for (std::string_view key : {"\"error\"", "\"error_code\"", "\"code\"", "\"errorCode\""}) {
     for (auto pos = line.find(key); pos != std::string_view::npos; pos = line.find(key, pos + 1)) {
       auto v = pos + key.size();
-      while (v < line.size() && (line[v] == ' ' || line[v] == ':')) ++v;
+      while (v < line.size() && (line[v] == ' ' || line[v] == ':'))
+        ++v;
       if (v >= line.size() || line[v] != '"') continue;
       const auto close = line.find('"', v + 1);
       if (close == std::string_view::npos) continue;
       const auto value = line.substr(v + 1, close - v - 1);
-      const bool identifier =
-          value.size() >= 3 && value.size() <= 40 &&
-          std::all_of(value.begin(), value.end(), [](char c) {
-            return text::IsAsciiAlnum(c) || c == '_' || c == '-' || c == '.';
-          });
+      const bool identifier = value.size() >= 3 && value.size() <= 40 &&
+                              std::all_of(value.begin(), value.end(), [](char c) {
+                                return text::IsAsciiAlnum(c) || c == '_' || c == '-' || c == '.';
+                              });
       if (identifier) AddUnique(codes, std::string(value), kMaxCodes);
     }
   }
@@ -435,15 +447,19 @@ void ScanJsonErrors(std::string_view line, std::vector<std::string>& codes) {
 // when one of these words stands just before it, in any of a few languages.
 void ScanQuotedMessages(std::string_view line, std::vector<std::string>& messages) {
   static constexpr std::string_view kCues[] = {
-      "message", "error", "says", "said", "shows", "showing", "displays", "reads", "saying",
-      "mensaje", "dice", "aparece", "muestra", "meldung", "fehlermeldung", "zeigt",
-      "erreur", "affiche", "indique", "mensagem", "messaggio", "popup", "prompt", "alert"};
+      "message",  "error",    "says",          "said",    "shows",  "showing",
+      "displays", "reads",    "saying",        "mensaje", "dice",   "aparece",
+      "muestra",  "meldung",  "fehlermeldung", "zeigt",   "erreur", "affiche",
+      "indique",  "mensagem", "messaggio",     "popup",   "prompt", "alert"};
   if (line.find_first_of("'\"\xC2\xE2") == std::string_view::npos) return;
   const auto lower = text::Lower(line);
-  static constexpr std::string_view kOpen[] = {"'", "\"", "\xE2\x80\x9C", "\xC2\xAB", "\xE2\x80\x9E", "\xE2\x80\x98"};
-  static constexpr std::string_view kClose[] = {"'", "\"", "\xE2\x80\x9D", "\xC2\xBB", "\xE2\x80\x9C", "\xE2\x80\x99"};
+  static constexpr std::string_view kOpen[] = {"'",        "\"",           "\xE2\x80\x9C",
+                                               "\xC2\xAB", "\xE2\x80\x9E", "\xE2\x80\x98"};
+  static constexpr std::string_view kClose[] = {"'",        "\"",           "\xE2\x80\x9D",
+                                                "\xC2\xBB", "\xE2\x80\x9C", "\xE2\x80\x99"};
   for (std::size_t q = 0; q < std::size(kOpen); ++q) {
-    for (auto pos = line.find(kOpen[q]); pos != std::string_view::npos && messages.size() < kMaxErrors;
+    for (auto pos = line.find(kOpen[q]);
+         pos != std::string_view::npos && messages.size() < kMaxErrors;
          pos = line.find(kOpen[q], pos + 1)) {
       // An apostrophe inside a word ("don't") opens nothing.
       if (pos > 0 && text::IsAsciiAlnum(line[pos - 1])) continue;

@@ -593,7 +593,9 @@ TEST(Kinds, DataLossIsHighAndCriticalWhenManyAreAffected) {
       {"After the update my saved drafts disappeared from the app", "", kHigh, ""},
       {"My calendar events are missing after syncing with my phone", "", kHigh, ""},
       {"I can't recover the spreadsheet I was editing yesterday", "", kHigh, ""},
-      {"All photos in the shared album were deleted overnight, 40 users use it", "", {"critical"},
+      {"All photos in the shared album were deleted overnight, 40 users use it",
+       "",
+       {"critical"},
        ""},
       {"Every record in the production database for March was wiped", "", {"critical"}, ""},
   });
@@ -611,26 +613,40 @@ TEST(Kinds, LostDataNamedNegatedOrAbsentRaisesNothing) {
 
 TEST(Kinds, SlownessSignInTracesHowTosGlitchesAndHardwareHaveTheirCategories) {
   ExpectKinds({
-      {"Search has become very slow since Monday, results take 20 seconds", "performance", {},
+      {"Search has become very slow since Monday, results take 20 seconds",
+       "performance",
+       {},
        "engineering"},
-      {"Requests to the reports page keep timing out for our accountants", "performance", {},
+      {"Requests to the reports page keep timing out for our accountants",
+       "performance",
+       {},
        "engineering"},
-      {"I am locked out of my account after entering the wrong PIN three times", "user_access",
-       {}, "account_services"},
-      {"The 2FA code from my authenticator app is always rejected", "user_access", {},
+      {"I am locked out of my account after entering the wrong PIN three times",
+       "user_access",
+       {},
+       "account_services"},
+      {"The 2FA code from my authenticator app is always rejected",
+       "user_access",
+       {},
        "account_services"},
       {"Checkout fails with this:\n\nException in thread \"main\" java.lang.NullPointerException\n"
        "\tat com.acme.Cart.total(Cart.java:42)\n\tat com.acme.Main.main(Main.java:7)\n",
-       "bug", {}, "engineering"},
+       "bug",
+       {},
+       "engineering"},
       {"The list page is blank and the console says:\n"
        "TypeError: Cannot read properties of undefined (reading 'map')\n"
        "    at renderList (list.js:10:5)\n    at App (app.js:3:1)\n",
-       "bug", {}, "engineering"},
+       "bug",
+       {},
+       "engineering"},
       {"How do I export all tickets to a spreadsheet?", "general", kLowish, ""},
       {"Is it possible to give a second person admin rights on our plan?", "general", kLowish, ""},
       {"The footer text overlaps the sidebar on small screens", "bug", {"low"}, "engineering"},
-      {"The welcome e-mail has a typo in its first line, Welcom instead of Welcome", "bug",
-       {"low"}, "engineering"},
+      {"The welcome e-mail has a typo in its first line, Welcom instead of Welcome",
+       "bug",
+       {"low"},
+       "engineering"},
       {"Scanner not working", "technical", {}, ""},
       {"The office printer is jammed again and nobody can print", "technical", {}, ""},
       {"I was double charged for the annual plan, please refund one", "billing", {}, "billing"},
@@ -638,10 +654,10 @@ TEST(Kinds, SlownessSignInTracesHowTosGlitchesAndHardwareHaveTheirCategories) {
 }
 
 TEST(Kinds, FillerWordsAreNoFeaturesOfTheModel) {
-  const auto features =
-      CategoryFeatures("We are now too slow", "We have been waiting, it is now too late to be fixed");
-  for (std::string_view filler : {"t:we", "t:are", "t:now", "t:too", "w:we", "w:be", "w:now",
-                                  "w:too", "w:it", "w:have"}) {
+  const auto features = CategoryFeatures("We are now too slow",
+                                         "We have been waiting, it is now too late to be fixed");
+  for (std::string_view filler :
+       {"t:we", "t:are", "t:now", "t:too", "w:we", "w:be", "w:now", "w:too", "w:it", "w:have"}) {
     EXPECT_FALSE(Contains(features, std::string(filler))) << filler;
   }
   EXPECT_TRUE(Contains(features, "t:slow"));
@@ -682,8 +698,7 @@ TEST(Title, DatesAndVersionsAreNoPhoneNumbers) {
 
 TEST(Title, ShoutingIsSentenceCased) {
   const auto a = MustAnalyze("THE CHECKOUT PAGE SHOWS A BLANK SCREEN FOR EVERY CUSTOMER!!!");
-  EXPECT_EQ(a.title.value.rfind("The checkout page shows a blank screen", 0), 0u)
-      << a.title.value;
+  EXPECT_EQ(a.title.value.rfind("The checkout page shows a blank screen", 0), 0u) << a.title.value;
 }
 
 TEST(Title, LongSentencesAreCutAtAClauseAndNeverOnADanglingWord) {
@@ -742,7 +757,8 @@ TEST(Extraction, DocumentNumbersAndDeviceModelsAreNoErrorCodes) {
       "Galaxy A54.");
   const auto& codes = a.description.error_codes;
   EXPECT_TRUE(Contains(codes, "E4012"));
-  for (std::string bad : {"ORD-55812", "INV-7781", "A54"}) EXPECT_FALSE(Contains(codes, bad)) << bad;
+  for (std::string bad : {"ORD-55812", "INV-7781", "A54"})
+    EXPECT_FALSE(Contains(codes, bad)) << bad;
 }
 
 TEST(Extraction, ErrorStringsOfJsonBodiesAndQuotedMessagesInAnyLanguage) {
