@@ -94,14 +94,34 @@ const std::vector<Keywords>& ForeignCategoryWords() {
         "\xE3\x83\x91\xE3\x82\xB9\xE3\x83\xAF\xE3\x83\xBC\xE3\x83\x89",
         "\xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3"}},
       {"bug",
-       {"error", "falla", "no funciona", "erreur", "ne fonctionne pas", "fehler",
-        "funktioniert nicht", "absturz", "erro", "n\xC3\xA3o funciona", "errore", "non funziona",
-        "fout", "werkt niet",
+       {"error",
+        "falla",
+        "no funciona",
+        "erreur",
+        "ne fonctionne pas",
+        "fehler",
+        "funktioniert nicht",
+        "absturz",
+        "erro",
+        "n\xC3\xA3o funciona",
+        "errore",
+        "non funziona",
+        "fout",
+        "werkt niet",
+        "st\xC3\xBCrzt",
+        "abgest\xC3\xBCrzt",
+        "se cierra",
+        "se bloquea",
+        "plante",
+        "se ferme",
+        "si blocca",
+        "trava",
         "b\xC5\x82\xC4\x85"
         "d",
         "\xD0\xBE\xD1\x88\xD0\xB8\xD0\xB1\xD0\xBA\xD0\xB0",
         "\xD0\xBD\xD0\xB5 \xD1\x80\xD0\xB0\xD0\xB1\xD0\xBE\xD1\x82\xD0\xB0\xD0\xB5\xD1\x82",
-        "\xE9\x94\x99\xE8\xAF\xAF", "\xE3\x82\xA8\xE3\x83\xA9\xE3\x83\xBC"}},
+        "\xE9\x94\x99\xE8\xAF\xAF",
+        "\xE3\x82\xA8\xE3\x83\xA9\xE3\x83\xBC"}},
       {"feature_request",
        {"sugerencia",
         "ser\xC3\xAD"
@@ -293,6 +313,46 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     return out;
   }
 
+  // Kinds of problem that hold in any product, over the model's words.
+  auto set = [&](std::string_view category, std::string signal) {
+    if (field.value == category) return;
+    field.value = std::string(category);
+    field.confidence = std::max(0.6, std::min(field.confidence, 0.8));
+    field.signals.insert(field.signals.begin(), std::move(signal));
+  };
+  const auto& v = field.value;
+  const bool report = v == "general" || v == "technical" || v == "bug";
+  if (!severity.hardware.empty() && v != "billing") {
+    set("technical", "hardware fault: \"" + severity.hardware.front() + "\"");
+    return out;
+  }
+  if (!severity.access.empty() && (report || v == "feature_request")) {
+    set("user_access", "sign-in problem: \"" + severity.access.front() + "\"");
+    return out;
+  }
+  if (extraction.has_trace && !severity.how_to && v != "billing" && v != "user_access") {
+    set("bug", "contains a stack trace");
+    return out;
+  }
+  if (!severity.performance.empty() && report && severity.blocker.empty() && !severity.how_to) {
+    set("performance", "slowness: \"" + severity.performance.front() + "\"");
+    return out;
+  }
+  if (!severity.ui_glitch.empty() && (report || v == "feature_request") &&
+      severity.feature.empty() && !severity.how_to) {
+    set("bug", "display glitch: \"" + severity.ui_glitch.front() + "\"");
+    return out;
+  }
+  if (severity.how_to && v == "feature_request" && severity.feature.empty()) {
+    set("general", "a how-to question");
+  }
+  // A question that names no defect ("Where is my package?") is not a bug
+  // report, whatever nouns it shares with them.
+  if (v == "bug" && severity.question && severity.defect.empty() && severity.blocker.empty() &&
+      !extraction.has_log && extraction.description.error_codes.empty()) {
+    set("general", "a question naming no defect");
+  }
+
   if (field.value == "general") {
     auto technical = FindPhrases(lower, kTechnicalWords);
     const bool evidence = extraction.has_code || extraction.has_log ||
@@ -328,8 +388,15 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
          {"install", "installation", "build fails", "compile", "compilation", "dependency"}},
         {"ui", {"button", "layout", "display", "render", "rendering", "screen", "css", "ui"}},
         {"integration", {"api", "webhook", "integration", "plugin", "extension"}}}},
+      {"performance",
+       {{"timeout", {"timeout", "timeouts", "timed out", "times out", "gateway timeout", "504"}},
+        {"slowness", {"slow", "slower", "sluggish", "takes forever", "latency", "load time"}},
+        {"resources", {"high cpu", "memory usage", "memory leak"}}}},
       {"technical",
-       {{"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
+       {{"hardware",
+         {"printer", "scanner", "projector", "webcam", "headset", "docking station", "monitor",
+          "laptop", "router"}},
+        {"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
         {"configuration", {"config", "configure", "configuration", "setting", "settings"}},
         {"performance", {"slow", "performance", "latency", "memory"}},
         {"integration", {"api", "webhook", "integration", "plugin", "sdk"}}}},
@@ -374,7 +441,8 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
       {"billing", "billing_inquiry"},
       {"user_access", "account"},
       {"general", "inquiry"},
-      {"security", "security_report"}};
+      {"security", "security_report"},
+      {"performance", "slowness"}};
 
   for (const auto& [name, subs] : kTable) {
     if (name != category) continue;
@@ -432,17 +500,107 @@ bool IsGreeting(std::string_view lower) {
 // A problem-naming sentence: mentions a failure, a request or a question.
 int ProblemScore(std::string_view lower) {
   static constexpr std::string_view kProblemWords[] = {
-      "error",  "fail",     "fails",   "failed",      "crash",   "crashes",  "cannot",
-      "can't",  "cant",     "unable",  "not working", "doesn't", "does not", "broken",
-      "wrong",  "stuck",    "missing", "down",        "slow",    "lost",     "charged",
-      "refund", "password", "not",     "issue",       "problem", "bug",      "exception",
-      "help",   "how",      "want",    "need",        "add",     "support",  "would like"};
+      "error",   "fail",     "fails",       "failed",      "crash",   "crashes",  "cannot",
+      "can't",   "cant",     "unable",      "not working", "doesn't", "does not", "broken",
+      "wrong",   "stuck",    "missing",     "down",        "slow",    "lost",     "charged",
+      "refund",  "password", "not",         "issue",       "problem", "bug",      "exception",
+      "help",    "how",      "want",        "need",        "add",     "support",  "would like",
+      "gone",    "deleted",  "disappeared", "overlaps",    "locked",  "leaked",   "pushed",
+      "exposed", "phishing", "stopped",     "empty",       "timeout", "returns",  "charged twice",
+      "failing"};
   return static_cast<int>(FindPhrases(lower, kProblemWords).size());
+}
+
+// A sentence that gives a way to reach the reporter ("call me at +1 415
+// 555 0132") rather than the problem: a phone number or a contact cue.
+bool IsContactSentence(std::string_view lower) {
+  static constexpr std::string_view kCues[] = {"call me",     "reach me",     "contact me",
+                                               "text me",     "my number",    "my phone",
+                                               "my email is", "my e-mail is", "phone:"};
+  if (std::any_of(std::begin(kCues), std::end(kCues), [&](std::string_view cue) {
+        return lower.find(cue) != std::string_view::npos;
+      })) {
+    return true;
+  }
+  // Seven or more digits in a run of digits, spaces, dashes, dots and
+  // brackets, as a phone number is written; not a date (2026-10-01) nor a
+  // version (5.3.0), whose groups are split by '-' or '.' alone.
+  std::size_t digits = 0;
+  std::size_t groups = 0;
+  bool spaced = false;  // digits split by a space, bracket or '+'
+  char last = 0;        // the separator since the last digit, if any
+  auto phone = [&] { return digits >= 7 && (spaced || groups <= 2); };
+  for (char c : lower) {
+    if (text::IsAsciiDigit(c)) {
+      if (digits > 0 && last != 0 && last != '-' && last != '.') spaced = true;
+      if (digits == 0 || last != 0) ++groups;
+      ++digits;
+      last = 0;
+      continue;
+    }
+    if (std::string_view(" -.()+").find(c) == std::string_view::npos) {
+      if (phone()) return true;
+      digits = groups = 0;
+      spaced = false;
+      last = 0;
+    } else if (last == 0 || c != ' ') {
+      last = c;
+    }
+  }
+  return phone();
+}
+
+// A complaint about the support itself ("this is the third time I'm
+// writing", "nobody has answered"), which names no problem of the product:
+// where it starts in `lower`, or npos.
+std::size_t MetaComplaintAt(std::string_view lower);
+
+bool IsMetaComplaint(std::string_view lower) {
+  return MetaComplaintAt(lower) != std::string_view::npos;
+}
+
+std::size_t MetaComplaintAt(std::string_view lower) {
+  static constexpr std::string_view kMeta[] = {
+      "third time",          "second time i",       "fourth time",        "writing again",
+      "nobody has answered", "no one has answered", "still waiting for",  "no response",
+      "nobody answers",      "no one answers",      "haven't heard back", "no reply"};
+  auto first = std::string_view::npos;
+  for (auto m : kMeta)
+    first = std::min(first, lower.find(m));
+  return first;
 }
 
 // Leading filler that names no problem.
 std::string_view StripFiller(std::string_view s) {
   static constexpr std::string_view kFillers[] = {"so ",
+                                                  "hello team, ",
+                                                  "hi team, ",
+                                                  "hi all, ",
+                                                  "hello all, ",
+                                                  "hi there, ",
+                                                  "hello there, ",
+                                                  "dear team, ",
+                                                  "dear support, ",
+                                                  "hola, ",
+                                                  "hola ",
+                                                  "buenos d\xC3\xADas, ",
+                                                  "buenas tardes, ",
+                                                  "bonjour, ",
+                                                  "bonjour ",
+                                                  "guten tag, ",
+                                                  "guten tag ",
+                                                  "hallo, ",
+                                                  "hallo ",
+                                                  "ciao, ",
+                                                  "ol\xC3\xA1, ",
+                                                  "hej, ",
+                                                  "minor thing: ",
+                                                  "small thing: ",
+                                                  "quick question: ",
+                                                  "question: ",
+                                                  "fyi: ",
+                                                  "fyi, ",
+                                                  "heads up: ",
                                                   "basically ",
                                                   "i think ",
                                                   "i believe ",
@@ -494,7 +652,7 @@ std::string CategoryLabel(std::string_view category) {
       {"bug", "Bug"},
       {"feature_request", "Feature request"},
       {"general", "Question"},
-      {"technical", "Technical question"},
+      {"technical", "Technical"},
       {"billing", "Billing"},
       {"user_access", "Account access"},
       {"security", "Security"},
@@ -504,6 +662,100 @@ std::string CategoryLabel(std::string_view category) {
     if (name == category) return std::string(label);
   }
   return "Request";
+}
+
+// Shouted text ("YOUR APP DELETED MY CONTACTS") in sentence case: a title
+// in capitals reads as the reporter's anger, not as the problem.
+std::string SentenceCase(std::string s) {
+  std::size_t upper = 0, letters = 0;
+  for (char c : s) {
+    if (text::IsAsciiLetter(c)) {
+      ++letters;
+      if (c >= 'A' && c <= 'Z') ++upper;
+    }
+  }
+  if (letters < 12 || upper * 10 < letters * 8) return s;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool word_start = i == 0 || !text::IsWordByte(static_cast<unsigned char>(s[i - 1]));
+    const bool word_end =
+        i + 1 == s.size() || !text::IsAsciiLetter(s[i + 1]);  // "I", "I'm", "I've"
+    if (s[i] == 'I' && word_start && word_end) continue;
+    s[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+  }
+  return s;
+}
+
+// Words a title must not end on: it would read as cut mid-phrase.
+bool IsDanglingWord(std::string_view word) {
+  static constexpr std::string_view kDangling[] = {
+      "a",   "about", "an",   "and",   "are",   "as",    "at",   "because", "beim", "but", "by",
+      "de",  "del",   "dem",  "den",   "der",   "des",   "die",  "das",     "du",   "el",  "en",
+      "et",  "for",   "from", "in",    "into",  "is",    "la",   "las",     "le",   "les", "los",
+      "my",  "of",    "on",   "or",    "our",   "that",  "the",  "their",   "this", "to",  "und",
+      "was", "were",  "when", "where", "which", "while", "with", "y",       "your", "zu"};
+  const auto lower = text::Lower(word);
+  return std::find(std::begin(kDangling), std::end(kDangling), lower) != std::end(kDangling);
+}
+
+// `s` in at most `max_chars`: whole when it fits; else cut at the last
+// clause boundary (", ", " - ", "; ", " because ", " when ", " and "...)
+// that keeps enough of it, else after a leading clause ("After the sync,
+// all notes are gone") when the rest fits, else at a word boundary; never
+// ending on a word like "the" or "to", nor before an e-mail address.
+std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
+  s = text::Trim(s);
+  // "change the email from a@b.com to c@d.com": the request ends before
+  // the addresses.
+  if (const auto at = s.find('@'); at != std::string_view::npos) {
+    auto word = s.find_last_of(' ', at);
+    for (int k = 0; k < 2 && word != std::string_view::npos && word > 0; ++k) {
+      const auto prev = s.find_last_of(' ', word - 1);
+      const auto before = s.substr(prev == std::string_view::npos ? 0 : prev + 1,
+                                   word - (prev == std::string_view::npos ? 0 : prev + 1));
+      if (!IsDanglingWord(before) && before != "from" && before != "is") break;
+      word = prev;
+    }
+    if (word != std::string_view::npos && word >= 20) s = text::Trim(s.substr(0, word));
+  }
+  auto clean_end = [](std::string_view t) {
+    for (;;) {
+      while (!t.empty() && std::string_view(" ,;:-([{").find(t.back()) != std::string_view::npos)
+        t.remove_suffix(1);
+      const auto space = t.find_last_of(' ');
+      if (space == std::string_view::npos || !IsDanglingWord(t.substr(space + 1))) return t;
+      if (text::Lower(t.substr(space + 1)) == "in") {  // "can't log in" is whole
+        const auto prev = t.find_last_of(' ', space - 1);
+        const auto verb =
+            text::Lower(t.substr(prev == std::string_view::npos ? 0 : prev + 1,
+                                 space - (prev == std::string_view::npos ? 0 : prev + 1)));
+        if (verb == "log" || verb == "sign" || verb == "logged" || verb == "signed" ||
+            verb == "check" || verb == "plug" || verb == "plugged") {
+          return t;
+        }
+      }
+      t = t.substr(0, space);
+    }
+  };
+  if (text::CodePoints(s) <= max_chars) return std::string(clean_end(s));
+
+  static constexpr std::string_view kBoundaries[] = {
+      ", ",      " - ",     " \xE2\x80\x93 ", "; ",      " (",   " because ", " when ", " since ",
+      " after ", " while ", " but ",          " which ", " so ", " and ",     " if ",   " as "};
+  std::size_t best = 0;
+  for (auto b : kBoundaries) {
+    for (auto pos = s.find(b); pos != std::string_view::npos; pos = s.find(b, pos + 1)) {
+      if (text::CodePoints(s.substr(0, pos)) <= max_chars && pos > best) best = pos;
+    }
+  }
+  if (best >= 35) return std::string(clean_end(s.substr(0, best)));
+
+  if (const auto comma = s.find(", "); comma != std::string_view::npos && comma < 45) {
+    const auto rest = s.substr(comma + 2);
+    if (text::CodePoints(rest) <= max_chars && text::Words(rest).size() >= 4) {
+      return Capitalize(std::string(clean_end(rest)));
+    }
+  }
+  return std::string(clean_end(text::Shorten(s, max_chars)));
 }
 
 FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extraction,
@@ -523,8 +775,12 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
     const auto& sentence = extraction.sentences[i];
     const auto lower = text::Lower(sentence);
     if (IsGreeting(lower) || text::Words(sentence).size() < 2) continue;
-    int score = ProblemScore(lower) * 2 - static_cast<int>(i);
+    if (IsContactSentence(lower)) continue;
+    const int problem = ProblemScore(lower);
+    if (IsMetaComplaint(lower) && problem == 0) continue;
+    int score = problem * 2 - static_cast<int>(i);
     if (sentence.size() > 160) score -= 2;
+    if (lower.find('@') != std::string::npos) score -= 2;  // an address is not the problem
     if (score > best_score) {
       best_score = score;
       best = &sentence;
@@ -535,6 +791,18 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
   std::vector<std::string> signals;
   if (best != nullptr) {
     title = std::string(StripFiller(*best));
+    // "X deleted my contacts and nobody has answered": keep the problem.
+    const auto title_lower = text::Lower(title);
+    if (const auto meta = MetaComplaintAt(title_lower); meta != std::string::npos) {
+      const auto head = std::string_view(title_lower).substr(0, meta);
+      std::size_t cut = std::string_view::npos;
+      for (std::string_view b : {" and ", ", ", "; ", " - "}) {
+        const auto pos = head.rfind(b);
+        if (pos != std::string_view::npos && (cut == std::string_view::npos || pos > cut))
+          cut = pos;
+      }
+      if (cut != std::string_view::npos && cut >= 15) title.resize(cut);
+    }
     while (!title.empty() && (title.back() == '.' || title.back() == '!'))
       title.pop_back();
     signals.push_back(best_score > 0 ? "the sentence that states the problem"
@@ -543,7 +811,7 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
     title = text::Squeeze(input.text);
     signals.push_back("the text itself");
   }
-  title = Capitalize(text::Shorten(title, kMaxTitleChars));
+  title = Capitalize(ShortenTitle(SentenceCase(title), kMaxTitleChars));
 
   // A word or two names no problem: say what kind of request it is.
   if (text::Words(title).size() < 3) {
@@ -622,7 +890,7 @@ std::vector<std::string> DecideTags(const Analysis& a, const SeveritySignals& s,
   if (extraction.has_log) add("stack-trace");
   if (!extraction.description.error_codes.empty()) add("error-code");
   if (a.language.value != "en") add("lang-" + a.language.value);
-  auto first_word = [](const std::string& s) { return s.substr(0, s.find(' ')); };
+  auto first_word = [](const std::string& s) { return s.substr(0, s.find_first_of(" ,")); };
   if (!a.description.environment.os.empty()) add(first_word(a.description.environment.os));
   if (!a.description.environment.browser.empty())
     add(first_word(a.description.environment.browser));

@@ -76,15 +76,45 @@ struct StemBuffer {
   }
 };
 
-// Words and word pairs of `line`; `on_stem` sees each stem and whether it
-// is the line's first, for phrase look-ups.
+// Filler words: pronouns, articles, auxiliaries, prepositions and adverbs
+// such as "now" and "too". A model trained on a few thousand texts learns
+// them as evidence ("we" for general, "be" for feature requests) because of
+// who wrote the training texts, not because of what was asked; they are
+// left out of the word features. Negations, question words and modals
+// ("not", "how", "should") stay: they do tell kinds of request apart.
+// Sorted, for binary search.
+constexpr std::string_view kFillerWords[] = {
+    "about",   "above", "after", "again", "all",   "already", "also",  "am",      "an",
+    "and",     "any",   "are",   "as",    "at",    "be",      "been",  "before",  "being",
+    "between", "both",  "but",   "by",    "did",   "do",      "does",  "doing",   "done",
+    "during",  "each",  "etc",   "even",  "every", "for",     "from",  "get",     "gets",
+    "getting", "got",   "had",   "has",   "have",  "having",  "he",    "her",     "here",
+    "hers",    "him",   "his",   "if",    "im",    "in",      "into",  "is",      "it",
+    "its",     "ive",   "just",  "me",    "mine",  "my",      "now",   "of",      "on",
+    "onto",    "or",    "our",   "ours",  "quite", "really",  "same",  "she",     "since",
+    "so",      "some",  "still", "such",  "than",  "that",    "the",   "their",   "theirs",
+    "them",    "then",  "there", "these", "they",  "this",    "those", "through", "to",
+    "too",     "us",    "very",  "was",   "we",    "were",    "while", "will",    "with",
+    "yet",     "you",   "your",  "yours"};
+
+bool IsFillerWord(std::string_view word) {
+  return word.size() <= 7 &&
+         std::binary_search(std::begin(kFillerWords), std::end(kFillerWords), word);
+}
+
+// Words and word pairs of `line`, filler words left out (a pair joins the
+// words on either side of them); `on_stem` sees each stem, filler included,
+// and whether it is the line's first, for phrase look-ups.
 template <class Sink, class OnStem>
 void AddWords(std::string_view line, std::string_view prefix, Sink& sink, OnStem&& on_stem) {
   StemBuffer previous;
   StemBuffer current;
+  bool first = true;
   text::ForEachWord(line, [&](std::string_view word) {
     current.Set(word);
-    on_stem(current.View(), previous.size == 0);
+    on_stem(current.View(), first);
+    first = false;
+    if (IsFillerWord(word)) return;
     sink.Add(prefix, current.View());
     if (previous.size != 0) sink.Add(prefix, previous.View(), current.View());
     previous = current;

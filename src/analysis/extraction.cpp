@@ -210,7 +210,28 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
       const bool digits_only =
           std::all_of(token.begin() + static_cast<std::ptrdiff_t>(k), token.end(),
                       [](char c) { return text::IsAsciiDigit(c); });
-      if (digits_only && k > 0) AddUnique(codes, std::string(token), kMaxCodes);
+      // Document numbers (INV-20931, ORD-1234) and device models (Galaxy
+      // S23, Pixel 8) look the same: the prefix or the word before says.
+      static constexpr std::string_view kDocumentPrefixes[] = {
+          "INV",  "ORD",  "PO",  "SO",  "TKT", "TIX",  "REF", "CASE", "ACC",
+          "ACCT", "CUST", "SKU", "RMA", "QT",  "BILL", "REQ", "CS",   "INC"};
+      const auto prefix = token.substr(0, token[k - 1] == '-' ? k - 1 : k);
+      const bool document = std::find(std::begin(kDocumentPrefixes), std::end(kDocumentPrefixes),
+                                      prefix) != std::end(kDocumentPrefixes) &&
+                            !(prefix == "CS" && token.find('-') == std::string_view::npos);
+      const auto from = start >= 24 ? start - 24 : 0;
+      const auto before = text::Lower(line.substr(from, start - from));
+      static constexpr std::string_view kNotErrorWords[] = {
+          "invoice", "order",    "ticket", "case",    "reference", "receipt",
+          "account", "customer", "galaxy", "pixel",   "iphone",    "ipad",
+          "model",   "device",   "phone",  "samsung", "xiaomi"};
+      const bool named_otherwise =
+          std::any_of(std::begin(kNotErrorWords), std::end(kNotErrorWords),
+                      [&](std::string_view w) { return before.find(w) != std::string::npos; });
+      const bool short_model = k == 1 && token.size() <= 4 && token[0] != 'E';  // S23, A54
+      if (digits_only && k > 0 && !document && !named_otherwise && !short_model) {
+        AddUnique(codes, std::string(token), kMaxCodes);
+      }
     } else if (letters == 0 && token.size() == 3 && (token[0] == '4' || token[0] == '5')) {
       const auto from = start >= 20 ? start - 20 : 0;
       const auto before = text::Lower(text::Trim(line.substr(from, start - from)));
@@ -244,17 +265,17 @@ bool IsTraceLine(std::string_view line) {
 // that follows it: "windows 11", "chrome 120.0.6099".
 std::string FindNamed(std::string_view lower, std::string_view original,
                       std::initializer_list<std::pair<std::string_view, std::string_view>> names) {
+  // The first name found; a later mention of it with a version wins over a
+  // bare one ("the iOS app ... iOS 18.1").
   for (const auto& [needle, display] : names) {
+    std::string bare;
     std::size_t pos = 0;
     while ((pos = lower.find(needle, pos)) != std::string_view::npos) {
       const auto end = pos + needle.size();
       const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
       const bool right = end >= lower.size() || !text::IsAsciiLetter(lower[end]);
-      if (!left || !right) {
-        pos = end;
-        continue;
-      }
-      std::string found(display);
+      pos = end;
+      if (!left || !right) continue;
       std::size_t v = end;
       while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v'))
         ++v;
@@ -264,9 +285,11 @@ std::string FindNamed(std::string_view lower, std::string_view original,
       }
       while (w > v && lower[w - 1] == '.')
         --w;
-      if (w > v && w - v <= 16) found += " " + std::string(original.substr(v, w - v));
-      return found;
+      if (w > v && w - v <= 16)
+        return std::string(display) + " " + std::string(original.substr(v, w - v));
+      if (bare.empty()) bare = std::string(display);
     }
+    if (!bare.empty()) return bare;
   }
   return {};
 }
@@ -290,16 +313,180 @@ std::string FindOs(std::string_view lower, std::string_view original) {
                     {"linux", "Linux"}});
 }
 
+// Every browser named, in the order of the list, joined with ", "
+// ("Firefox, Chrome 131").
 std::string FindBrowser(std::string_view lower, std::string_view original) {
-  return FindNamed(lower, original,
-                   {{"firefox", "Firefox"},
-                    {"microsoft edge", "Edge"},
-                    {"edge", "Edge"},
-                    {"chromium", "Chromium"},
-                    {"chrome", "Chrome"},
-                    {"safari", "Safari"},
-                    {"opera", "Opera"},
-                    {"brave", "Brave"}});
+  static constexpr std::pair<std::string_view, std::string_view> kBrowsers[] = {
+      {"firefox", "Firefox"},   {"microsoft edge", "Edge"}, {"edge", "Edge"},
+      {"chromium", "Chromium"}, {"chrome", "Chrome"},       {"safari", "Safari"},
+      {"opera", "Opera"},       {"brave", "Brave"}};
+  std::string all;
+  std::vector<std::string_view> seen;
+  for (const auto& [needle, display] : kBrowsers) {
+    if (std::find(seen.begin(), seen.end(), display) != seen.end()) continue;
+    auto found = FindNamed(lower, original, {{needle, display}});
+    if (found.empty()) continue;
+    seen.push_back(display);
+    if (!all.empty()) all += ", ";
+    all += found;
+  }
+  return all;
+}
+
+bool IsVersionStart(std::string_view s, std::size_t i) {
+  return i + 2 < s.size() && text::IsAsciiDigit(s[i]) &&
+         (s[i + 1] == '.' ||
+          (text::IsAsciiDigit(s[i + 1]) &&
+           (s[i + 2] == '.' ||
+            (i + 3 < s.size() && text::IsAsciiDigit(s[i + 2]) && s[i + 3] == '.'))));
+}
+
+std::string VersionAt(std::string_view s, std::size_t i) {
+  auto j = i;
+  while (j < s.size() && (text::IsAsciiDigit(s[j]) || s[j] == '.'))
+    ++j;
+  while (j > i && s[j - 1] == '.')
+    --j;
+  return std::string(s.substr(i, j - i));
+}
+
+// Versions named in prose: "version 5.3.0" and "app version 4.12.2" as the
+// app's, "GlobalProtect 6.1" (a capitalized name, not an OS or a browser,
+// then a dotted number) under its name; device models ("iPhone 15 Pro",
+// "Galaxy S23", "Pixel 8") as "device".
+void ScanProseVersions(std::string_view line, std::map<std::string, std::string>& versions) {
+  // Most lines name no version and no model: none without a digit.
+  if (line.find_first_of("0123456789") == std::string_view::npos) return;
+  const auto lower = text::Lower(line);
+  for (std::size_t pos = lower.find("version");
+       pos != std::string::npos && versions.size() < kMaxVersions;
+       pos = lower.find("version", pos + 7)) {
+    auto v = pos + 7;
+    if (v < lower.size() && lower[v] == 's') continue;
+    while (v < lower.size() && (lower[v] == ' ' || lower[v] == ':' || lower[v] == 'v'))
+      ++v;
+    if (v < lower.size() && text::IsAsciiDigit(lower[v]) && v + 1 < lower.size() &&
+        lower[v + 1] != ' ' && VersionAt(lower, v).find('.') != std::string::npos) {
+      versions.emplace("app", VersionAt(line, v));
+    }
+  }
+  static constexpr std::string_view kNotProducts[] = {
+      "windows", "macos",  "ios",     "ipados",  "android", "ubuntu", "debian", "fedora",
+      "linux",   "chrome", "firefox", "safari",  "edge",    "opera",  "brave",  "chromium",
+      "version", "the",    "at",      "on",      "from",    "to",     "and",    "since",
+      "about",   "or",     "of",      "in",      "by",      "v",      "build",  "step",
+      "page",    "line",   "section", "chapter", "figure",  "table",  "jan",    "feb",
+      "mar",     "apr",    "may",     "jun",     "jul",     "aug",    "sep",    "oct",
+      "nov",     "dec",    "http",    "api",     "node",    "python"};
+  std::size_t i = 0;
+  while (i < line.size() && versions.size() < kMaxVersions) {
+    if (!text::IsAsciiLetter(line[i]) ||
+        (i > 0 && text::IsWordByte(static_cast<unsigned char>(line[i - 1])))) {
+      ++i;
+      continue;
+    }
+    auto j = i;
+    while (j < line.size() && (text::IsAsciiAlnum(line[j]) || line[j] == '-'))
+      ++j;
+    const auto name = line.substr(i, j - i);
+    if (j + 1 < line.size() && line[j] == ' ' && text::IsAsciiAlnum(line[j + 1])) {
+      const auto lname = std::string_view(lower).substr(i, j - i);
+      const auto next = j + 1;
+      if ((lname == "iphone" || lname == "ipad" || lname == "pixel" || lname == "galaxy" ||
+           lname == "oneplus" || lname == "xperia" || lname == "redmi") &&
+          next < line.size() && text::IsAsciiAlnum(line[next])) {
+        auto k = next;
+        while (k < line.size() && text::IsAsciiAlnum(line[k]))
+          ++k;
+        std::string model = std::string(name) + " " + std::string(line.substr(next, k - next));
+        for (std::string_view tier :
+             {" Pro Max", " Pro", " Max", " Plus", " Ultra", " mini", " FE"}) {
+          if (line.substr(k, tier.size()) == tier &&
+              (k + tier.size() == line.size() || !text::IsAsciiLetter(line[k + tier.size()]))) {
+            model += tier;
+            break;
+          }
+        }
+        const bool has_digit =
+            std::any_of(model.begin(), model.end(), [](char c) { return text::IsAsciiDigit(c); });
+        if (has_digit) versions.emplace("device", model);
+      } else if (name.size() >= 3 && std::isupper(static_cast<unsigned char>(name[0])) &&
+                 IsVersionStart(line, next) &&
+                 std::find(std::begin(kNotProducts), std::end(kNotProducts), lname) ==
+                     std::end(kNotProducts)) {
+        versions.emplace(std::string(name), VersionAt(line, next));
+      }
+    }
+    i = j;
+  }
+}
+
+// Error strings inside a JSON error body: {"error":"invalid_token"} and
+// {"code":"rate_limited"} give "invalid_token" and "rate_limited".
+void ScanJsonErrors(std::string_view line, std::vector<std::string>& codes) {
+  for (std::string_view key : {"\"error\"", "\"error_code\"", "\"code\"", "\"errorCode\""}) {
+    for (auto pos = line.find(key); pos != std::string_view::npos; pos = line.find(key, pos + 1)) {
+      auto v = pos + key.size();
+      while (v < line.size() && (line[v] == ' ' || line[v] == ':'))
+        ++v;
+      if (v >= line.size() || line[v] != '"') continue;
+      const auto close = line.find('"', v + 1);
+      if (close == std::string_view::npos) continue;
+      const auto value = line.substr(v + 1, close - v - 1);
+      const bool identifier = value.size() >= 3 && value.size() <= 40 &&
+                              std::all_of(value.begin(), value.end(), [](char c) {
+                                return text::IsAsciiAlnum(c) || c == '_' || c == '-' || c == '.';
+                              });
+      if (identifier) AddUnique(codes, std::string(value), kMaxCodes);
+    }
+  }
+}
+
+// A quoted message the reporter says the product showed: "the message
+// 'Credenciales inválidas'", "it says \"Session expired\"". A quote counts
+// when one of these words stands just before it, in any of a few languages.
+void ScanQuotedMessages(std::string_view line, std::vector<std::string>& messages) {
+  static constexpr std::string_view kCues[] = {
+      "message",  "error",    "says",          "said",    "shows",  "showing",
+      "displays", "reads",    "saying",        "mensaje", "dice",   "aparece",
+      "muestra",  "meldung",  "fehlermeldung", "zeigt",   "erreur", "affiche",
+      "indique",  "mensagem", "messaggio",     "popup",   "prompt", "alert"};
+  if (line.find_first_of("'\"\xC2\xE2") == std::string_view::npos) return;
+  const auto lower = text::Lower(line);
+  static constexpr std::string_view kOpen[] = {"'",        "\"",           "\xE2\x80\x9C",
+                                               "\xC2\xAB", "\xE2\x80\x9E", "\xE2\x80\x98"};
+  static constexpr std::string_view kClose[] = {"'",        "\"",           "\xE2\x80\x9D",
+                                                "\xC2\xBB", "\xE2\x80\x9C", "\xE2\x80\x99"};
+  for (std::size_t q = 0; q < std::size(kOpen); ++q) {
+    for (auto pos = line.find(kOpen[q]);
+         pos != std::string_view::npos && messages.size() < kMaxErrors;
+         pos = line.find(kOpen[q], pos + 1)) {
+      // An apostrophe inside a word ("don't") opens nothing.
+      if (pos > 0 && text::IsAsciiAlnum(line[pos - 1])) continue;
+      const auto start = pos + kOpen[q].size();
+      const auto close = line.find(kClose[q], start);
+      if (close == std::string_view::npos || close - start < 4 || close - start > 120) continue;
+      // JSON keys ("error":) and bare identifiers as values (:"invalid_token")
+      // are fields and codes, not messages.
+      const auto quoted = line.substr(start, close - start);
+      const auto after = close + kClose[q].size();
+      if (after < line.size() && line[after] == ':') {
+        pos = close;
+        continue;
+      }
+      if (pos > 0 && line[pos - 1] == ':' && quoted.find(' ') == std::string_view::npos) {
+        pos = close;
+        continue;
+      }
+      const auto from = pos >= 30 ? pos - 30 : 0;
+      const auto before = std::string_view(lower).substr(from, pos - from);
+      const bool cued = std::any_of(std::begin(kCues), std::end(kCues), [&](std::string_view c) {
+        return before.find(c) != std::string_view::npos;
+      });
+      if (cued) AddUnique(messages, std::string(text::Trim(quoted)), kMaxErrors);
+      pos = close;
+    }
+  }
 }
 
 // "Node version: 18.2.0", "- react: 18.2", "Python 3.11.4" on environment
@@ -410,9 +597,12 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     if (in_code || text::LooksLikeLogLine(line)) {
       // A fenced block is code unless it holds a trace or error output.
       const bool error_line = IsErrorLine(line);
-      if (!in_code || error_line || IsTraceLine(line)) out.has_log = true;
+      const bool trace_line = IsTraceLine(line);
+      if (trace_line && !in_code) out.has_trace = true;
+      if (!in_code || error_line || trace_line) out.has_log = true;
       if (error_line) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
       ScanErrorCodes(line, d.error_codes);
+      ScanJsonErrors(line, d.error_codes);
       if (section == Section::kEnvironment) ScanVersions(line, d.environment.app_versions);
       continue;
     }
@@ -423,7 +613,10 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
       out.prose.push_back('\n');
     }
     ScanErrorCodes(line, d.error_codes);
+    ScanJsonErrors(line, d.error_codes);
     if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+    ScanQuotedMessages(trimmed, d.error_messages);
+    ScanProseVersions(trimmed, d.environment.app_versions);
 
     if (const auto heading = HeadingText(line); !heading.empty()) {
       section = SectionOf(text::Lower(heading));

@@ -21,6 +21,11 @@ struct Extraction {
   std::string prose;
   bool has_code = false;
   bool has_log = false;
+  // A stack trace's frames or header (Python, Java, JavaScript, C#, gdb)
+  // pasted into the text, outside a fenced code block: what a person
+  // reporting a failure pastes. Fenced traces are left to the model and its
+  // kind rules, which learned that developers fence them in questions too.
+  bool has_trace = false;
   // Template headings seen ("steps to reproduce", "expected behavior").
   std::vector<std::string> headings;
 };

@@ -172,6 +172,91 @@ std::vector<std::string> FindPhrases(const PhraseText& prepared,
   return found;
 }
 
+namespace {
+
+// Start and end of each non-negated hit of `phrases` that begins with a
+// whole word (the ones FindNear is given).
+std::vector<std::pair<std::size_t, std::size_t>> Hits(const PhraseText& prepared,
+                                                      std::span<const std::string_view> phrases,
+                                                      std::vector<std::size_t>& which) {
+  const auto lower = prepared.Lower();
+  std::vector<std::pair<std::size_t, std::size_t>> hits;
+  for (std::size_t p = 0; p < phrases.size(); ++p) {
+    const auto phrase = phrases[p];
+    std::size_t first = 0;
+    while (first < phrase.size() && text::IsWordByte(static_cast<unsigned char>(phrase[first])))
+      ++first;
+    if (first == 0) continue;
+    const auto rest = phrase.substr(first);
+    prepared.ForEachStart(phrase.substr(0, first), [&](std::size_t pos) {
+      const auto end = pos + phrase.size();
+      if (end <= lower.size() && lower.compare(pos + first, rest.size(), rest) == 0 &&
+          (end == lower.size() || !text::IsWordByte(static_cast<unsigned char>(lower[end]))) &&
+          !Negated(lower, pos)) {
+        hits.emplace_back(pos, end);
+        which.push_back(p);
+      }
+      return false;
+    });
+  }
+  return hits;
+}
+
+}  // namespace
+
+std::vector<std::string> FindNear(const PhraseText& prepared,
+                                  std::span<const std::string_view> first,
+                                  std::span<const std::string_view> second, std::size_t window) {
+  const auto lower = prepared.Lower();
+  std::vector<std::size_t> which_a, which_b;
+  const auto a = Hits(prepared, first, which_a);
+  if (a.empty()) return {};
+  const auto b = Hits(prepared, second, which_b);
+  std::vector<std::string> found;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      const auto from = std::min(a[i].second, b[j].second);
+      const auto to = std::max(a[i].first, b[j].first);
+      const auto gap = to > from ? lower.substr(from, to - from) : std::string_view();
+      if (gap.size() > window || gap.find_first_of(".!?\n") != std::string_view::npos) continue;
+      auto pair = std::string(first[which_a[i]]) + " ... " + std::string(second[which_b[j]]);
+      if (std::find(found.begin(), found.end(), pair) == found.end()) found.push_back(pair);
+    }
+  }
+  return found;
+}
+
+namespace {
+
+void Append(std::vector<std::string>& to, std::vector<std::string> more) {
+  for (auto& m : more) {
+    if (std::find(to.begin(), to.end(), m) == to.end()) to.push_back(std::move(m));
+  }
+}
+
+// A count of people or things, written as digits: "6 people", "40 users".
+std::vector<std::string> FindCountedPeople(std::string_view lower) {
+  static constexpr std::string_view kWho[] = {"people",    "users",   "customers", "colleagues",
+                                              "employees", "members", "accounts",  "clients",
+                                              "stores",    "offices", "teams"};
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    if (!text::IsAsciiDigit(lower[i]) || (i > 0 && text::IsAsciiDigit(lower[i - 1]))) continue;
+    auto j = i;
+    while (j < lower.size() && (text::IsAsciiDigit(lower[j]) || lower[j] == ','))
+      ++j;
+    if (j >= lower.size() || lower[j] != ' ') continue;
+    const auto rest = lower.substr(j + 1, 12);
+    for (auto who : kWho) {
+      if (text::StartsWith(rest, who) && !(j - i == 1 && lower[i] == '1')) {
+        return {std::string(lower.substr(i, j - i)) + " " + std::string(who)};
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view title_lower) {
   SeveritySignals s;
   s.outage = FindPhrases(lower, {"outage",
@@ -199,13 +284,44 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                  "entire system",
                                  "all services",
                                  "all servers"});
-  s.data_loss =
-      FindPhrases(lower, {"data loss",    "lost data",       "lost all",         "lost my",
-                          "lost our",     "data is gone",    "data was deleted", "deleted all",
-                          "wiped",        "corrupted",       "data corruption",  "disappeared",
-                          "missing data", "lose data",       "losing data",      "data lost",
-                          "lose all",     "lost everything", "all my files",     "all our files",
-                          "erased"});
+  s.data_loss = FindPhrases(lower, {"data loss",
+                                    "lost data",
+                                    "lost all",
+                                    "lost my",
+                                    "lost our",
+                                    "data is gone",
+                                    "data was deleted",
+                                    "deleted all",
+                                    "wiped",
+                                    "corrupted",
+                                    "data corruption",
+                                    "disappeared",
+                                    "missing data",
+                                    "lose data",
+                                    "losing data",
+                                    "data lost",
+                                    "lose all",
+                                    "lost everything",
+                                    "all my files",
+                                    "all our files",
+                                    "erased",
+                                    "can't recover",
+                                    "cannot recover",
+                                    "unable to recover",
+                                    "restore from backup",
+                                    "restore from a backup",
+                                    "all gone"});
+  // A kind of data and a loss word in one sentence: "all the notes in our
+  // project are gone", "my contacts disappeared after the update".
+  static constexpr std::string_view kData[] = {
+      "data",     "notes",    "note",        "contacts", "contact list", "files",    "documents",
+      "photos",   "pictures", "messages",    "emails",   "records",      "entries",  "history",
+      "projects", "folders",  "tasks",       "calendar", "events",       "database", "rows",
+      "work",     "uploads",  "attachments", "boards",   "spreadsheets", "drafts"};
+  static constexpr std::string_view kLoss[] = {
+      "gone",   "disappeared", "vanished", "deleted",     "wiped",      "lost",       "missing",
+      "erased", "removed",     "empty",    "overwritten", "can't find", "cannot find"};
+  Append(s.data_loss, FindNear(lower, kData, kLoss, 50));
   s.security = FindPhrases(lower, {"security breach",
                                    "data breach",
                                    "breach",
@@ -233,7 +349,73 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                    "fraudulent",
                                    "someone else logged",
                                    "account takeover",
-                                   "remote code execution"});
+                                   "remote code execution",
+                                   "unauthorized login",
+                                   "unauthorized logins",
+                                   "unauthorized user",
+                                   "unauthorised login",
+                                   "hijacked",
+                                   "taken over",
+                                   "took over my account",
+                                   "someone logged",
+                                   "someone has logged",
+                                   "someone changed",
+                                   "someone has changed",
+                                   "someone accessed",
+                                   "someone has access",
+                                   "someone got into",
+                                   "somebody logged",
+                                   "somebody changed",
+                                   "someone is using my account",
+                                   "password was changed",
+                                   "password has been changed",
+                                   "email was changed",
+                                   "unknown login",
+                                   "unrecognized login",
+                                   "unrecognised login",
+                                   "login from an unknown",
+                                   "sign-in from an unknown",
+                                   "logins from",
+                                   "fake login",
+                                   "fake page",
+                                   "fake site",
+                                   "fake website",
+                                   "fake email",
+                                   "spoofed",
+                                   "impersonating",
+                                   "pretending to be",
+                                   "verify your account",
+                                   "suspicious email",
+                                   "suspicious link",
+                                   "virus",
+                                   "trojan",
+                                   "keylogger",
+                                   "spyware",
+                                   "infected",
+                                   "files were encrypted",
+                                   "files are encrypted",
+                                   "ransom"});
+  // A credential and what exposed it, near each other: "pushed our API key
+  // to a public repo", "the token was leaked", "entered her password on a
+  // fake page" (that one through "fake page" above).
+  static constexpr std::string_view kCredentials[] = {
+      "password",    "passwords", "api key",    "api keys",     "apikey", "secret key",
+      "private key", "ssh key",   "access key", "access token", "token",  "tokens",
+      "credentials", "secret",    "secrets",    "aws key"};
+  static constexpr std::string_view kExposures[] = {"leaked",
+                                                    "leak",
+                                                    "exposed",
+                                                    "pushed",
+                                                    "committed",
+                                                    "published",
+                                                    "posted",
+                                                    "public repo",
+                                                    "public repository",
+                                                    "publicly",
+                                                    "shared publicly",
+                                                    "in plain text",
+                                                    "plaintext"};
+  Append(s.security, FindNear(lower, kCredentials, kExposures, 60));
   s.blocker = FindPhrases(lower, {"crash",
                                   "crashes",
                                   "crashed",
@@ -275,14 +457,17 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
               "exception",   "wrong",        "incorrect",     "unexpected",  "issue",   "problem",
               "not able",    "unable",       "cannot",        "can't",       "timeout", "timed out",
               "slow",        "regression"});
-  s.wide_scope =
-      FindPhrases(lower, {"all users",      "all customers",  "all of our",        "every user",
-                          "every customer", "everyone",       "everybody",         "entire team",
-                          "whole team",     "entire company", "whole company",     "company-wide",
-                          "all employees",  "in production",  "production",        "many users",
-                          "multiple users", "many customers", "all our customers", "the whole",
-                          "all accounts",   "all of us",      "team is affected",  "is affected",
-                          "are affected",   "thousands",      "hundreds of"});
+  s.wide_scope = FindPhrases(
+      lower, {"all users",      "all customers",    "all of our",        "every user",
+              "every customer", "everyone",         "everybody",         "entire team",
+              "whole team",     "entire company",   "whole company",     "company-wide",
+              "all employees",  "in production",    "production",        "many users",
+              "multiple users", "many customers",   "all our customers", "the whole",
+              "all accounts",   "all of us",        "team is affected",  "is affected",
+              "are affected",   "thousands",        "hundreds of",       "several people",
+              "many people",    "multiple people",  "several users",     "several colleagues",
+              "several of our", "whole department", "all staff"});
+  Append(s.wide_scope, FindCountedPeople(lower.Lower()));
   s.urgent = FindPhrases(
       lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately", "emergency",
               "right now", "right away", "top priority", "high priority", "critical", "deadline",
@@ -291,11 +476,68 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                   "when you have time", "no hurry", "nice to have"});
   s.cosmetic = FindPhrases(
       lower,
-      {"typo",           "typos",         "cosmetic",      "misspelled", "misspelling", "spelling",
-       "misaligned",     "alignment",     "padding",       "margin",     "font",        "color",
-       "colour",         "tooltip",       "wording",       "grammar",    "looks off",   "pixel",
-       "minor",          "slightly",      "visual glitch", "ui glitch",  "css",         "icon",
-       "capitalization", "truncated text"});
+      {"typo",           "typos",          "cosmetic",      "misspelled", "misspelling", "spelling",
+       "misaligned",     "alignment",      "padding",       "margin",     "font",        "color",
+       "colour",         "tooltip",        "wording",       "grammar",    "looks off",   "pixel",
+       "minor",          "slightly",       "visual glitch", "ui glitch",  "css",         "icon",
+       "capitalization", "truncated text", "overlaps",      "overlap",    "overlapping", "cut off",
+       "misplaced",      "off-center"});
+  s.ui_glitch = FindPhrases(
+      lower, {"typo", "typos", "misspelled", "misspelling", "misaligned", "overlaps", "overlap",
+              "overlapping", "cosmetic", "visual glitch", "ui glitch", "display glitch",
+              "rendering glitch", "cut off", "off-center", "looks off", "wrong font"});
+  // Slowness as the problem the report opens with (its title or first
+  // sentence): many defect reports mention a timeout on the way.
+  s.performance = FindPhrases(
+      text::Trim(title_lower),
+      {"slow",     "slower",      "slowness",  "sluggish",   "takes forever",   "timeout",
+       "timeouts", "timed out",   "times out", "timing out", "gateway timeout", "504",
+       "latency",  "laggy",       "lagging",   "load time",  "loading time",    "takes minutes",
+       "high cpu", "memory usage"});
+  // Signing in named near a failure ("can't log in", "login fails"), or a
+  // lock-out, a second factor or a password reset, which are problems alone.
+  static constexpr std::string_view kSignIn[] = {"log in", "login",     "log into",   "sign in",
+                                                 "signin", "sign into", "logging in", "signing in"};
+  static constexpr std::string_view kFailure[] = {
+      "can't",        "cannot",        "cant",        "unable",     "not able",
+      "doesn't work", "does not work", "not working", "fails",      "failed",
+      "failing",      "error",         "won't",       "impossible", "broken"};
+  s.access = FindNear(lower, kSignIn, kFailure, 40);
+  Append(s.access, FindPhrases(lower, {"locked out",
+                                       "account is locked",
+                                       "account locked",
+                                       "account has been locked",
+                                       "2fa",
+                                       "mfa",
+                                       "two-factor",
+                                       "two factor",
+                                       "authenticator",
+                                       "verification code",
+                                       "backup codes",
+                                       "password reset",
+                                       "reset my password",
+                                       "reset password",
+                                       "forgot my password",
+                                       "forgot password",
+                                       "reset link",
+                                       "one-time code",
+                                       "change my email",
+                                       "change the email",
+                                       "update my email",
+                                       "change my username",
+                                       "email on my account",
+                                       "email address on my account"}));
+  // A device named near a failure: "the printer is broken", "webcam not
+  // working". Keyboards and mice are left out: in software reports they
+  // are shortcuts and clicks, not hardware.
+  static constexpr std::string_view kDevices[] = {
+      "printer",         "printers", "scanner", "projector", "webcam", "headset",
+      "docking station", "toner",    "laptop",  "monitor",   "router", "desk phone"};
+  static constexpr std::string_view kDeviceFailure[] = {
+      "broken",          "broke",        "not working", "doesn't work", "does not work",
+      "won't turn on",   "dead",         "jammed",      "not detected", "no signal",
+      "stopped working", "not printing", "cracked",     "won't connect"};
+  s.hardware = FindNear(lower, kDevices, kDeviceFailure, 30);
   s.feature = FindPhrases(
       lower, {"feature request", "would be nice", "it would be great", "would be great",
               "please add", "add support", "support for", "suggestion", "enhancement",
@@ -306,6 +548,15 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   static constexpr std::string_view kOpeners[] = {"how",   "what", "why",    "where", "when",
                                                   "which", "is",   "are",    "can",   "could",
                                                   "does",  "do",   "should", "who"};
+  static constexpr std::string_view kHowTo[] = {
+      "how do i",       "how do we",      "how can i", "how can we", "how to",
+      "is it possible", "is there a way", "can i",     "can we",     "what is the best way",
+      "where do i",     "where can i"};
+  s.how_to = std::any_of(std::begin(kHowTo), std::end(kHowTo), [&](std::string_view opener) {
+    return text::StartsWith(title, opener) &&
+           (title.size() == opener.size() ||
+            !text::IsWordByte(static_cast<unsigned char>(title[opener.size()])));
+  });
   s.question =
       (!title.empty() && title.back() == '?') ||
       (!words.empty() &&

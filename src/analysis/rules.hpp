@@ -66,7 +66,13 @@ struct SeveritySignals {
   std::vector<std::string> relaxed;  // "no rush", "not urgent"
   std::vector<std::string> cosmetic;
   std::vector<std::string> feature;
-  bool question = false;  // phrased as a question
+  // Kinds of problem that decide the category over the model's words.
+  std::vector<std::string> performance;  // slowness, timeouts, 504
+  std::vector<std::string> access;       // log-in, 2FA, lock-out, password reset
+  std::vector<std::string> hardware;     // a device that is broken: "printer broken"
+  std::vector<std::string> ui_glitch;    // overlap, misaligned, typo
+  bool how_to = false;                   // opens with "how do I", "is it possible to"...
+  bool question = false;                 // phrased as a question
   // Classified as a question or a general request though not phrased as
   // one: a crash or an urgent word in it makes it medium, not high.
   bool asked = false;
@@ -88,6 +94,12 @@ FieldDecision DecideUrgency(const SeveritySignals& signals, const FieldDecision&
 
 std::vector<std::string> FindPhrases(const PhraseText& text,
                                      std::span<const std::string_view> phrases);
+
+// Pairs of a phrase of `first` and one of `second` in the same sentence,
+// at most `window` bytes apart, either order ("our API key ... pushed to
+// GitHub"), each as "first ... second"; negated phrases do not count.
+std::vector<std::string> FindNear(const PhraseText& text, std::span<const std::string_view> first,
+                                  std::span<const std::string_view> second, std::size_t window);
 std::vector<std::string> FindPhrases(const PhraseText& text,
                                      std::initializer_list<std::string_view> phrases);
 

@@ -538,5 +538,243 @@ TEST(RealTexts, CustomerRequestsGoToBillingAccessOrGeneral) {
   EXPECT_GE(correct * 100, analysed * 90) << correct << " of " << analysed;
 }
 
+// ---- kinds of report that decide category and priority over the model ----
+
+struct KindCase {
+  std::string text;
+  std::string category;
+  std::set<std::string> priorities;  // empty: any
+  std::string department;            // empty: any
+};
+
+void ExpectKinds(const std::vector<KindCase>& cases) {
+  for (const auto& c : cases) {
+    const auto a = MustAnalyze(c.text);
+    if (!c.category.empty()) EXPECT_EQ(a.category.value, c.category) << c.text;
+    if (!c.priorities.empty()) {
+      EXPECT_TRUE(c.priorities.count(a.priority.value)) << c.text << " -> " << a.priority.value;
+    }
+    if (!c.department.empty()) EXPECT_EQ(a.department.value, c.department) << c.text;
+  }
+}
+
+const std::set<std::string> kHigh = {"high", "critical"};
+const std::set<std::string> kLowish = {"low", "medium"};
+
+TEST(Kinds, SecurityIncidentsAreSecurityAndHighEvenWhenAsked) {
+  ExpectKinds({
+      {"My colleague typed his password into a fake login page that came in an email. What now?",
+       "security", kHigh, "security"},
+      {"Did we leak anything? A developer committed the secret key to the public repository.",
+       "security", kHigh, "security"},
+      {"Our staging access token was posted in a public chat channel by mistake", "security", kHigh,
+       "security"},
+      {"Someone changed my password and my recovery e-mail last night, it was not me", "security",
+       kHigh, "security"},
+      {"Can you check whether there was unauthorized access to our workspace this weekend?",
+       "security", kHigh, "security"},
+      {"Two laptops in the office got ransomware this morning", "security", kHigh, "security"},
+  });
+}
+
+TEST(Kinds, AnUnauthorizedStatusOrAWordLikeKeyIsNoIncident) {
+  for (const std::string text : {
+           "The export endpoint returns 401 Unauthorized when the session token has expired",
+           "Which keyboard key opens the search panel?",
+           "Please add an option to rotate API keys every 90 days",
+       }) {
+    const auto a = MustAnalyze(text);
+    EXPECT_NE(a.category.value, "security") << text;
+  }
+}
+
+TEST(Kinds, DataLossIsHighAndCriticalWhenManyAreAffected) {
+  ExpectKinds({
+      {"After the update my saved drafts disappeared from the app", "", kHigh, ""},
+      {"My calendar events are missing after syncing with my phone", "", kHigh, ""},
+      {"I can't recover the spreadsheet I was editing yesterday", "", kHigh, ""},
+      {"All photos in the shared album were deleted overnight, 40 users use it",
+       "",
+       {"critical"},
+       ""},
+      {"Every record in the production database for March was wiped", "", {"critical"}, ""},
+  });
+}
+
+TEST(Kinds, LostDataNamedNegatedOrAbsentRaisesNothing) {
+  for (const std::string text : {
+           "The import finished and no files were lost; the progress bar is a bit slow though",
+           "How do I remove old contacts from the address book?",
+       }) {
+    const auto a = MustAnalyze(text);
+    EXPECT_TRUE(kLowish.count(a.priority.value)) << text << " -> " << a.priority.value;
+  }
+}
+
+TEST(Kinds, SlownessSignInTracesHowTosGlitchesAndHardwareHaveTheirCategories) {
+  ExpectKinds({
+      {"Search has become very slow since Monday, results take 20 seconds",
+       "performance",
+       {},
+       "engineering"},
+      {"Requests to the reports page keep timing out for our accountants",
+       "performance",
+       {},
+       "engineering"},
+      {"I am locked out of my account after entering the wrong PIN three times",
+       "user_access",
+       {},
+       "account_services"},
+      {"The 2FA code from my authenticator app is always rejected",
+       "user_access",
+       {},
+       "account_services"},
+      {"Checkout fails with this:\n\nException in thread \"main\" java.lang.NullPointerException\n"
+       "\tat com.acme.Cart.total(Cart.java:42)\n\tat com.acme.Main.main(Main.java:7)\n",
+       "bug",
+       {},
+       "engineering"},
+      {"The list page is blank and the console says:\n"
+       "TypeError: Cannot read properties of undefined (reading 'map')\n"
+       "    at renderList (list.js:10:5)\n    at App (app.js:3:1)\n",
+       "bug",
+       {},
+       "engineering"},
+      {"How do I export all tickets to a spreadsheet?", "general", kLowish, ""},
+      {"Is it possible to give a second person admin rights on our plan?", "general", kLowish, ""},
+      {"The footer text overlaps the sidebar on small screens", "bug", {"low"}, "engineering"},
+      {"The welcome e-mail has a typo in its first line, Welcom instead of Welcome",
+       "bug",
+       {"low"},
+       "engineering"},
+      {"Scanner not working", "technical", {}, ""},
+      {"The office printer is jammed again and nobody can print", "technical", {}, ""},
+      {"I was double charged for the annual plan, please refund one", "billing", {}, "billing"},
+  });
+}
+
+TEST(Kinds, FillerWordsAreNoFeaturesOfTheModel) {
+  const auto features = CategoryFeatures("We are now too slow",
+                                         "We have been waiting, it is now too late to be fixed");
+  for (std::string_view filler :
+       {"t:we", "t:are", "t:now", "t:too", "w:we", "w:be", "w:now", "w:too", "w:it", "w:have"}) {
+    EXPECT_FALSE(Contains(features, std::string(filler))) << filler;
+  }
+  EXPECT_TRUE(Contains(features, "t:slow"));
+  EXPECT_TRUE(Contains(features, "w:wait_late")) << "a pair joins the words around the filler";
+}
+
+// ---- titles -------------------------------------------------------------------
+
+TEST(Title, DropsGreetingsLabelsContactsAndComplaintsAboutSupport) {
+  const std::pair<std::string, std::string> cases[] = {
+      // text, a word the title must contain
+      {"Hello team, the export button does nothing when I click it.", "export"},
+      {"Hola, no puedo descargar la factura de octubre.", "factura"},
+      {"Bonjour, je ne peux pas ouvrir le tableau de bord.", "tableau"},
+      {"Small thing: the date picker starts the week on Sunday.", "date picker"},
+      {"Please reset the two-factor setup on my account. My number is +44 20 7946 0958.",
+       "two-factor"},
+      {"Still waiting for an answer on this. The invoice PDF shows the wrong VAT rate.", "VAT"},
+  };
+  for (const auto& [text, word] : cases) {
+    const auto a = MustAnalyze(text);
+    const auto title = Lower(a.title.value);
+    EXPECT_NE(title.find(Lower(word)), std::string::npos) << text << " -> " << a.title.value;
+    for (std::string_view bad : {"hello", "hola", "bonjour", "small thing", "7946", "waiting"}) {
+      EXPECT_EQ(title.find(bad), std::string::npos) << text << " -> " << a.title.value;
+    }
+  }
+}
+
+TEST(Title, DatesAndVersionsAreNoPhoneNumbers) {
+  const auto a = MustAnalyze(
+      "The export between 2026-10-01 and 2026-10-31 fails with an empty file. Call me at "
+      "+1 (212) 555-0187.");
+  EXPECT_NE(Lower(a.title.value).find("export"), std::string::npos) << a.title.value;
+  const auto b = MustAnalyze("Since version 10.4.2.1187 the sync fails every night.");
+  EXPECT_NE(Lower(b.title.value).find("sync fails"), std::string::npos) << b.title.value;
+}
+
+TEST(Title, ShoutingIsSentenceCased) {
+  const auto a = MustAnalyze("THE CHECKOUT PAGE SHOWS A BLANK SCREEN FOR EVERY CUSTOMER!!!");
+  EXPECT_EQ(a.title.value.rfind("The checkout page shows a blank screen", 0), 0u) << a.title.value;
+}
+
+TEST(Title, LongSentencesAreCutAtAClauseAndNeverOnADanglingWord) {
+  const std::string cases[] = {
+      "I tried to upload the quarterly board presentation to the shared drive because the deadline "
+      "is tomorrow but it fails at 99 percent",
+      "After the last release, every PDF invoice we generate for customers in Germany shows the "
+      "amounts without the VAT line",
+      "The notification settings page of the mobile application loads the list of channels of "
+      "the organisation on every single visit to the page",
+  };
+  for (const auto& text : cases) {
+    const auto a = MustAnalyze(text);
+    const auto& title = a.title.value;
+    EXPECT_LE(text::CodePoints(title), 80u) << title;
+    EXPECT_GE(text::Words(title).size(), 5u) << title;
+    const auto last = Lower(title.substr(title.find_last_of(' ') + 1));
+    for (std::string_view dangling : {"the", "on", "are", "to", "of", "a", "and", "in"}) {
+      EXPECT_NE(last, dangling) << title;
+    }
+  }
+  EXPECT_EQ(MustAnalyze("I got a new laptop and now I can't log in because the single sign-on page "
+                        "keeps redirecting back to itself")
+                .title.value,
+            "I got a new laptop and now I can't log in");
+}
+
+// ---- extraction ------------------------------------------------------------------
+
+TEST(Extraction, NamesVersionsDevicesAndEveryBrowser) {
+  const auto a = MustAnalyze(
+      "Since version 3.2.1 the app logs me out. Pixel 7 Pro, Android 13. Zoom 5.17.1 is open "
+      "at the same time. On the web it works in Safari but not in Edge or Firefox.");
+  const auto& env = a.description.environment;
+  EXPECT_EQ(env.os, "Android 13");
+  ASSERT_TRUE(env.app_versions.count("app"));
+  EXPECT_EQ(env.app_versions.at("app"), "3.2.1");
+  ASSERT_TRUE(env.app_versions.count("device"));
+  EXPECT_EQ(env.app_versions.at("device"), "Pixel 7 Pro");
+  ASSERT_TRUE(env.app_versions.count("Zoom"));
+  EXPECT_EQ(env.app_versions.at("Zoom"), "5.17.1");
+  for (std::string_view browser : {"Safari", "Edge", "Firefox"}) {
+    EXPECT_NE(env.browser.find(browser), std::string::npos) << env.browser;
+  }
+}
+
+TEST(Extraction, PrefersTheMentionOfAnOsThatCarriesItsVersion) {
+  const auto a = MustAnalyze("The iOS widget stays empty. iPhone 14, iOS 17.5.1.");
+  EXPECT_EQ(a.description.environment.os, "iOS 17.5.1");
+  EXPECT_EQ(a.description.environment.app_versions.at("device"), "iPhone 14");
+}
+
+TEST(Extraction, DocumentNumbersAndDeviceModelsAreNoErrorCodes) {
+  const auto a = MustAnalyze(
+      "Order ORD-55812 and invoice INV-7781 were charged twice. The app shows E4012 on my "
+      "Galaxy A54.");
+  const auto& codes = a.description.error_codes;
+  EXPECT_TRUE(Contains(codes, "E4012"));
+  for (std::string bad : {"ORD-55812", "INV-7781", "A54"})
+    EXPECT_FALSE(Contains(codes, bad)) << bad;
+}
+
+TEST(Extraction, ErrorStringsOfJsonBodiesAndQuotedMessagesInAnyLanguage) {
+  const auto json = MustAnalyze(
+      R"(Uploads fail. The server answers {"error": "quota_exceeded", "message": "Storage full"})");
+  EXPECT_TRUE(Contains(json.description.error_codes, "quota_exceeded"));
+  EXPECT_FALSE(Contains(json.description.error_messages, "error"));
+
+  const auto french = MustAnalyze(
+      "Je ne peux pas me connecter, j'ai le message \xC2\xAB Mot de passe incorrect \xC2\xBB "
+      "\xC3\xA0 chaque fois.");
+  EXPECT_TRUE(Contains(french.description.error_messages, "Mot de passe incorrect"));
+
+  const auto plain = MustAnalyze("The 'Save' button does nothing and I don't know why.");
+  EXPECT_TRUE(plain.description.error_messages.empty());
+}
+
 }  // namespace
 }  // namespace ticketd::analysis
