@@ -196,9 +196,16 @@ json ArticleMatchJson(const storage::ArticleHit& hit) {
           {"snippet", hit.snippet ? json(*hit.snippet) : json()}};
 }
 
+bool IsLikelyDuplicate(const storage::SimilarTicket& ticket) {
+  return ticket.title_similarity >= kLikelyDuplicate ||
+         (ticket.title_similarity >= kRelated && ticket.text_rank >= kRewordedDuplicate);
+}
+
+bool IsRelated(const storage::SimilarTicket& ticket) {
+  return ticket.title_similarity >= kRelated || ticket.text_rank >= kRelated;
+}
+
 json SimilarTicketJson(const storage::SimilarTicket& ticket) {
-  // Only the titles decide a duplicate: a long description shares common
-  // words with most tickets, so its rank says "related" at best.
   const auto round = [](double value) {
     return std::round(std::clamp(value, 0.0, 1.0) * 1000) / 1000;
   };
@@ -209,7 +216,7 @@ json SimilarTicketJson(const storage::SimilarTicket& ticket) {
           {"created_at", ticket.created_at},
           {"similarity", round(ticket.title_similarity)},
           {"text_match", round(ticket.text_rank)},
-          {"likely_duplicate", ticket.title_similarity >= kLikelyDuplicate}};
+          {"likely_duplicate", IsLikelyDuplicate(ticket)}};
 }
 
 std::string AnyWordQuery(std::string_view text, std::size_t max_words) {

@@ -33,9 +33,18 @@ class ToolCallerScope {
   const ToolCallerScope* previous_;
 };
 
-// At or above this trigram similarity of the titles a ticket is named a
-// likely duplicate.
+// A ticket is a likely duplicate when its title is at least kLikelyDuplicate
+// alike (trigram similarity), or when it is reworded: titles at least
+// kRelated alike and a full-text match of at least kRewordedDuplicate. A
+// text match alone never makes a duplicate (a long description shares
+// common words with most tickets: unrelated ones reached 0.83). Below
+// kRelated on both a ticket is not worth naming at all.
 constexpr double kLikelyDuplicate = 0.6;
+constexpr double kRewordedDuplicate = 0.8;
+constexpr double kRelated = 0.3;
+
+bool IsLikelyDuplicate(const storage::SimilarTicket& ticket);
+bool IsRelated(const storage::SimilarTicket& ticket);
 
 // One similar ticket as tools and ai_analysis.similar_tickets show it: {id,
 // title, status, category, created_at, similarity (of the titles, 0..1),

@@ -349,6 +349,7 @@ class AiRoutes {
       json duplicates = json::array();
       for (const auto& ticket :
            deps_.tickets.FindSimilar(title, title + " " + keywords, scope, kSimilarLimit)) {
+        if (!IsRelated(ticket)) continue;
         auto item = SimilarTicketJson(ticket);
         if (item.at("likely_duplicate").get<bool>()) duplicates.push_back(item.at("id"));
         similar.push_back(std::move(item));

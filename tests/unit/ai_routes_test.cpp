@@ -154,6 +154,18 @@ TEST(SimilarTicketJson, OnlyTheTitlesMakeADuplicate) {
   EXPECT_FALSE(SimilarTicketJson(wordy).at("likely_duplicate").get<bool>());
   storage::SimilarTicket edge{.id = "c", .title = "x", .title_similarity = kLikelyDuplicate};
   EXPECT_TRUE(SimilarTicketJson(edge).at("likely_duplicate").get<bool>());
+  // Reworded: titles somewhat alike, texts very alike.
+  storage::SimilarTicket reworded{
+      .id = "d", .title = "y", .title_similarity = 0.38, .text_rank = 0.94};
+  EXPECT_TRUE(IsLikelyDuplicate(reworded));
+  storage::SimilarTicket unrelated_title{
+      .id = "e", .title = "z", .title_similarity = 0.1, .text_rank = 0.95};
+  EXPECT_FALSE(IsLikelyDuplicate(unrelated_title));
+  EXPECT_TRUE(IsRelated(unrelated_title));
+  storage::SimilarTicket noise{
+      .id = "f", .title = "w", .title_similarity = 0.01, .text_rank = 0.05};
+  EXPECT_FALSE(IsRelated(noise));
+  EXPECT_FALSE(IsLikelyDuplicate(noise));
 }
 
 TEST(WithOriginalReport, KeepsThePersonsWordsWithinTheLimit) {
