@@ -458,15 +458,17 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
               "not able",    "unable",       "cannot",        "can't",       "timeout", "timed out",
               "slow",        "regression"});
   s.wide_scope = FindPhrases(
-      lower, {"all users",      "all customers",    "all of our",        "every user",
-              "every customer", "everyone",         "everybody",         "entire team",
-              "whole team",     "entire company",   "whole company",     "company-wide",
-              "all employees",  "in production",    "production",        "many users",
-              "multiple users", "many customers",   "all our customers", "the whole",
-              "all accounts",   "all of us",        "team is affected",  "is affected",
-              "are affected",   "thousands",        "hundreds of",       "several people",
-              "many people",    "multiple people",  "several users",     "several colleagues",
-              "several of our", "whole department", "all staff"});
+      lower, {"all users",       "all customers",    "all of our",        "every user",
+              "every customer",  "everyone",         "everybody",         "entire team",
+              "whole team",      "entire company",   "whole company",     "company-wide",
+              "all employees",   "in production",    "production",        "many users",
+              "multiple users",  "many customers",   "all our customers", "the whole",
+              "all accounts",    "all of us",        "team is affected",  "is affected",
+              "are affected",    "thousands",        "hundreds of",       "several people",
+              "many people",     "multiple people",  "several users",     "several colleagues",
+              "several of our",  "whole department", "all staff",         "no customer",
+              "no one can",      "nobody can",       "no user can",       "customers can't",
+              "customers cannot"});
   Append(s.wide_scope, FindCountedPeople(lower.Lower()));
   s.urgent = FindPhrases(
       lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately", "emergency",
@@ -584,8 +586,9 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
   if (!s.blocker.empty()) {
     std::vector<std::string> signals = {"blocks work: " + Quote(s.blocker)};
     if (!s.wide_scope.empty()) signals.push_back("wide impact: " + Quote(s.wide_scope));
-    // A crash asked about ("why does X crash?") is a question first.
-    if (s.question || s.asked) {
+    // A crash asked about ("why does X crash?") is a question first; one
+    // that many people hit is not, however the category reads it.
+    if (s.question || (s.asked && s.wide_scope.empty())) {
       signals.push_back("asked as a question");
       return {.value = "medium", .confidence = 0.55, .signals = std::move(signals)};
     }

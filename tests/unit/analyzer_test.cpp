@@ -260,6 +260,9 @@ TEST(Priority, OutagesDataLossAndSecurityIncidentsAreHighOrCritical) {
       {"I received a phishing email that looks like it comes from your billing team", high},
       {"There is an SQL injection in the search endpoint that exposes user emails", high},
       {"The app crashes every time I open the settings page", high},
+      // Read as a general request by the category model, yet it stops every
+      // customer: wide impact outweighs the category.
+      {"The order form fails with error 502 after lunch; nobody can place an order", high},
   };
   for (const auto& c : cases) {
     const auto a = MustAnalyze(c.text);
