@@ -22,23 +22,6 @@ cleanup() {
   [[ -z "${WORK_DIR}" ]] || rm -rf "${WORK_DIR}"
 }
 
-install_missing_packages() {
-  local pkg status
-  local -a missing=()
-  for pkg in "${PACKAGES[@]}"; do
-    status="$(dpkg-query -W -f='${db:Status-Abbrev}' "${pkg}" 2>/dev/null)" || status=""
-    [[ "${status}" == ii* ]] || missing+=("${pkg}")
-  done
-  [[ "${#missing[@]}" -gt 0 ]] || return 0
-
-  log "installing: ${missing[*]}"
-  local -a sudo=()
-  [[ "${EUID}" -eq 0 ]] || sudo=(sudo --)
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
-
 # The longest input libFuzzer may generate for target $1.
 max_len() {
   case "$1" in
@@ -126,7 +109,7 @@ main() {
   local -a targets
   read -r -a targets <<<"${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
-  install_missing_packages
+  install_missing_packages "${PACKAGES[@]}"
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz
 

@@ -36,23 +36,6 @@ readonly PATH_DEFAULT=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 CONTAINER=""
 SERVICES_DIR=""
 
-install_missing_packages() {
-  local pkg status
-  local -a missing=()
-  for pkg in "${PACKAGES[@]}"; do
-    status="$(dpkg-query -W -f='${db:Status-Abbrev}' "${pkg}" 2>/dev/null)" || status=""
-    [[ "${status}" == ii* ]] || missing+=("${pkg}")
-  done
-  [[ "${#missing[@]}" -gt 0 ]] || return 0
-
-  log "installing: ${missing[*]}"
-  local -a sudo=()
-  [[ "${EUID}" -eq 0 ]] || sudo=(sudo --)
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
-
 # Podman's engine settings for this machine: runc on cgroupfs, events and
 # logs in files (no systemd journal), and the default ulimits a laptop's
 # Docker gives, so the image is tried under the limits it will meet.
@@ -152,7 +135,7 @@ import_base() {
 }
 
 build_image() {
-  install_missing_packages
+  install_missing_packages "${PACKAGES[@]}"
   write_containers_conf
   make_base_tarballs
   import_base "${BASE_DIR}/${SUITE}.tar" "docker.io/library/debian:${SUITE}"
@@ -253,18 +236,22 @@ healthcheck_fails() {
     "${IMAGE}" healthcheck
 }
 
-# Registers an account, signs it in, creates a ticket and reads it back.
-check_ticket_round_trip() {
-  local base="$1" email token id title
+# Registers a new account through the container and prints its access token.
+new_account_token() {
+  local base="$1" email
   email="image-test-$(date +%s)-${RANDOM}@example.com"
-  title="Image test ticket ${RANDOM}"
   curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/register" -H 'Content-Type: application/json' \
     -d "{\"email\":\"${email}\",\"full_name\":\"Image Test\",\"password\":\"image test passphrase 42\"}" \
     >/dev/null || return 1
-  token="$(curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/login" \
-    -H 'Content-Type: application/json' \
-    -d "{\"email\":\"${email}\",\"password\":\"image test passphrase 42\"}" | jq -er .access_token)" ||
-    return 1
+  curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"${email}\",\"password\":\"image test passphrase 42\"}" | jq -er .access_token
+}
+
+# Creates a ticket and reads it back.
+check_ticket_round_trip() {
+  local base="$1" token id title
+  title="Image test ticket ${RANDOM}"
+  token="$(new_account_token "${base}")" || return 1
   id="$(curl -fsS --max-time 10 -X POST "${base}/api/v1/tickets" -H "Authorization: Bearer ${token}" \
     -H 'Content-Type: application/json' \
     -d "{\"title\":\"${title}\",\"description\":\"Created through the container by image.sh\",\"priority\":\"low\",\"category\":\"general\"}" |
@@ -276,15 +263,8 @@ check_ticket_round_trip() {
 # Files a ticket from a problem description through ai-create: the offline
 # analyzer and the AI defaults in the image (AI_CONFIG_PATH) are in place.
 check_ai_create() {
-  local base="$1" email token body
-  email="image-ai-$(date +%s)-${RANDOM}@example.com"
-  curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/register" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"${email}\",\"full_name\":\"Image Test\",\"password\":\"image test passphrase 42\"}" \
-    >/dev/null || return 1
-  token="$(curl -fsS --max-time 10 -X POST "${base}/api/v1/auth/login" \
-    -H 'Content-Type: application/json' \
-    -d "{\"email\":\"${email}\",\"password\":\"image test passphrase 42\"}" | jq -er .access_token)" ||
-    return 1
+  local base="$1" token body
+  token="$(new_account_token "${base}")" || return 1
   body="$(curl -fsS --max-time 30 -X POST "${base}/api/v1/tickets/ai-create" \
     -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
     -d '{"user_input":"The checkout page crashes with error 500 since this morning; no customer can pay."}')" ||
@@ -349,7 +329,7 @@ main() {
     build) build_image ;;
     test) test_image ;;
     base)
-      install_missing_packages
+      install_missing_packages "${PACKAGES[@]}"
       make_base_tarballs
       ;;
     *) die "usage: $0 build|test" ;;

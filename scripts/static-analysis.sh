@@ -16,23 +16,6 @@ readonly PACKAGES=(clang-tidy cppcheck)
 # Boost 1.74 does not detect clang's coroutines by itself (see the fuzz preset).
 readonly CLANG_EXTRA=(-extra-arg=-DBOOST_ASIO_HAS_CO_AWAIT=1 -extra-arg=-DBOOST_ASIO_HAS_STD_COROUTINE=1)
 
-install_missing_packages() {
-  local pkg status
-  local -a missing=()
-  for pkg in "${PACKAGES[@]}"; do
-    status="$(dpkg-query -W -f='${db:Status-Abbrev}' "${pkg}" 2>/dev/null)" || status=""
-    [[ "${status}" == ii* ]] || missing+=("${pkg}")
-  done
-  [[ "${#missing[@]}" -gt 0 ]] || return 0
-
-  log "installing: ${missing[*]}"
-  local -a sudo=()
-  [[ "${EUID}" -eq 0 ]] || sudo=(sudo --)
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
-
 # cppcheck 2.10 takes a coroutine's co_await for a missing return
 # (missingReturn); g++ -Wreturn-type checks returns for every build.
 run_cppcheck() {
@@ -52,7 +35,7 @@ run_clang_tidy() {
 main() {
   local cppcheck_status=0 tidy_status=0
   cd "${ROOT}"
-  install_missing_packages
+  install_missing_packages "${PACKAGES[@]}"
   if [[ ! -f "${BUILD_DIR}/compile_commands.json" ]]; then
     cmake --preset debug >/dev/null
   fi

@@ -68,3 +68,22 @@ stop_pid() {
   fi
   wait "${pid}" 2>/dev/null || true
 }
+
+# Installs the Debian packages named as arguments that are not installed yet
+# (one apt-get run for all of them; sudo when not root).
+install_missing_packages() {
+  local pkg status
+  local -a missing=()
+  for pkg in "$@"; do
+    status="$(dpkg-query -W -f='${db:Status-Abbrev}' "${pkg}" 2>/dev/null)" || status=""
+    [[ "${status}" == ii* ]] || missing+=("${pkg}")
+  done
+  [[ "${#missing[@]}" -gt 0 ]] || return 0
+
+  log "installing: ${missing[*]}"
+  local -a sudo=()
+  [[ "${EUID}" -eq 0 ]] || sudo=(sudo --)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}

@@ -197,4 +197,11 @@ std::vector<std::string> CheckSchemaSubset(const json& schema) {
   return unknown;
 }
 
+nlohmann::json EnumValues(std::span<const std::string_view> names) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto name : names)
+    out.push_back(name);
+  return out;
+}
+
 }  // namespace ticketd::ai

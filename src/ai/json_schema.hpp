@@ -10,7 +10,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "domain/ticket.hpp"
 
@@ -22,6 +24,9 @@ namespace ticketd::ai {
 // the value conforms. Stops descending into a value whose type is wrong.
 domain::FieldErrors ValidateJson(const nlohmann::json& schema, const nlohmann::json& value,
                                  const std::string& root = "");
+
+// The JSON array of `names`, for an `enum` keyword.
+nlohmann::json EnumValues(std::span<const std::string_view> names);
 
 // Returns the keywords of `schema` (at any depth) that ValidateJson does not
 // understand, as paths such as `properties.title.pattern`. Empty when the

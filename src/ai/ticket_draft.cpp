@@ -7,13 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-json EnumOf(std::span<const std::string_view> names) {
-  json out = json::array();
-  for (const auto name : names)
-    out.push_back(name);
-  return out;
-}
-
 json BuildSchema() {
   const json nullable_text = {{"type", json::array({"string", "null"})}, {"maxLength", 4000}};
   const json short_nullable = {{"type", json::array({"string", "null"})}, {"maxLength", 100}};
@@ -26,9 +19,9 @@ json BuildSchema() {
         {"maxLength", 255},
         {"description", "names the problem, at most 80 characters preferred"}}},
       {"description", {{"type", "string"}, {"minLength", 1}, {"maxLength", 20000}}},
-      {"category", {{"type", "string"}, {"enum", EnumOf(domain::AllCategoryNames())}}},
-      {"priority", {{"type", "string"}, {"enum", EnumOf(domain::AllPriorityNames())}}},
-      {"urgency", {{"type", "string"}, {"enum", EnumOf(domain::AllPriorityNames())}}},
+      {"category", {{"type", "string"}, {"enum", EnumValues(domain::AllCategoryNames())}}},
+      {"priority", {{"type", "string"}, {"enum", EnumValues(domain::AllPriorityNames())}}},
+      {"urgency", {{"type", "string"}, {"enum", EnumValues(domain::AllPriorityNames())}}},
       {"subcategory", short_nullable},
       {"department", short_nullable},
       {"tags",

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "ai/json_schema.hpp"
 #include "analysis/analyzer.hpp"
 
 namespace ticketd::api {
@@ -13,13 +14,6 @@ namespace {
 using nlohmann::json;
 
 thread_local const ToolCallerScope* current_scope = nullptr;
-
-json EnumOf(std::span<const std::string_view> names) {
-  json out = json::array();
-  for (const auto name : names)
-    out.push_back(name);
-  return out;
-}
 
 json Text(int min, int max) {
   return {{"type", "string"}, {"minLength", min}, {"maxLength", max}};
@@ -60,7 +54,8 @@ ai::ToolDefinition SearchKnowledgeBase(storage::ArticleRepository& articles) {
                        {"properties",
                         {{"query", Text(1, 500)},
                          {"category",
-                          {{"type", "string"}, {"enum", EnumOf(domain::AllCategoryNames())}}},
+                          {{"type", "string"},
+                           {"enum", ai::EnumValues(domain::AllCategoryNames())}}},
                          {"limit", Limit(10)}}}},
       .output_schema = {{"type", "object"},
                         {"required", json::array({"articles"})},

@@ -29,22 +29,9 @@ http::Response SnapshotAnswer(const http::RequestContext& context,
 // The stored version as history lists it; a row that no longer decodes is
 // shown as stored, with `valid: false`.
 json HistoryItem(const storage::AiConfigVersion& stored) {
-  if (auto snapshot = SnapshotOf(stored)) {
-    auto item = snapshot->ToJson();
-    item["valid"] = true;
-    return item;
-  }
-  AiConfigSnapshot raw;
-  raw.version = stored.version;
-  raw.source = "database";
-  raw.document = stored.config;
-  raw.author_id = stored.author_id;
-  raw.author_kind = stored.author_kind;
-  raw.comment = stored.comment;
-  raw.rolled_back_from = stored.rolled_back_from;
-  raw.created_at = stored.created_at;
-  auto item = raw.ToJson();
-  item["valid"] = false;
+  const auto snapshot = SnapshotOf(stored);
+  auto item = (snapshot ? *snapshot : RawSnapshotOf(stored)).ToJson();
+  item["valid"] = snapshot.has_value();
   return item;
 }
 

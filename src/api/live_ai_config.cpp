@@ -17,20 +17,26 @@ json AiConfigSnapshot::ToJson() const {
   return out;
 }
 
-std::optional<AiConfigSnapshot> SnapshotOf(const storage::AiConfigVersion& stored) {
-  auto decoded = ai::DecodeAiConfig(stored.config);
-  auto* config = std::get_if<ai::AiConfig>(&decoded);
-  if (config == nullptr) return std::nullopt;
+AiConfigSnapshot RawSnapshotOf(const storage::AiConfigVersion& stored) {
   AiConfigSnapshot snapshot;
   snapshot.version = stored.version;
   snapshot.source = "database";
-  snapshot.document = ai::ToJson(*config);
-  snapshot.config = std::move(*config);
+  snapshot.document = stored.config;
   snapshot.author_id = stored.author_id;
   snapshot.author_kind = stored.author_kind;
   snapshot.comment = stored.comment;
   snapshot.rolled_back_from = stored.rolled_back_from;
   snapshot.created_at = stored.created_at;
+  return snapshot;
+}
+
+std::optional<AiConfigSnapshot> SnapshotOf(const storage::AiConfigVersion& stored) {
+  auto decoded = ai::DecodeAiConfig(stored.config);
+  auto* config = std::get_if<ai::AiConfig>(&decoded);
+  if (config == nullptr) return std::nullopt;
+  auto snapshot = RawSnapshotOf(stored);
+  snapshot.document = ai::ToJson(*config);
+  snapshot.config = std::move(*config);
   return snapshot;
 }
 

@@ -40,6 +40,10 @@ struct AiConfigSnapshot {
 // decodes (a row written by a newer release, say).
 std::optional<AiConfigSnapshot> SnapshotOf(const storage::AiConfigVersion& stored);
 
+// A stored version as stored, decoded or not: its author, time and comment,
+// `document` the row's JSON and `config` left at its defaults.
+AiConfigSnapshot RawSnapshotOf(const storage::AiConfigVersion& stored);
+
 class LiveAiConfig {
  public:
   using Listener = std::function<void(const AiConfigSnapshot&)>;
