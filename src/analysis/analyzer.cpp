@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <unordered_map>
 
 #include "analysis/extraction.hpp"
@@ -135,6 +136,28 @@ const std::vector<Keywords>& ForeignCategoryWords() {
 // Security incidents, spelled out; a stronger signal than the model.
 bool IsSecurityIncident(const SeveritySignals& s) {
   return !s.security.empty();
+}
+
+// The first crash-like phrase among the report's blockers, or "".
+std::string CrashPhrase(const SeveritySignals& s) {
+  static constexpr std::string_view kCrash[] = {"crash",
+                                                "crashes",
+                                                "crashed",
+                                                "crashing",
+                                                "freezes",
+                                                "frozen",
+                                                "hangs",
+                                                "segfault",
+                                                "segmentation fault",
+                                                "kernel panic",
+                                                "closes immediately",
+                                                "force closes",
+                                                "keeps crashing",
+                                                "stopped working"};
+  for (const auto& phrase : s.blocker) {
+    if (std::find(std::begin(kCrash), std::end(kCrash), phrase) != std::end(kCrash)) return phrase;
+  }
+  return {};
 }
 
 // Words that make a `general` question a technical one.
@@ -322,12 +345,29 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   };
   const auto& v = field.value;
   const bool report = v == "general" || v == "technical" || v == "bug";
-  if (!severity.hardware.empty() && v != "billing") {
+  const bool charging =
+      std::any_of(severity.hardware.begin(), severity.hardware.end(),
+                  [](const auto& h) { return h.find("charg") != std::string::npos; });
+  if (!severity.hardware.empty() && (v != "billing" || charging)) {
     set("technical", "hardware fault: \"" + severity.hardware.front() + "\"");
     return out;
   }
   if (!severity.access.empty() && (report || v == "feature_request")) {
     set("user_access", "sign-in problem: \"" + severity.access.front() + "\"");
+    return out;
+  }
+  // An outage or lost data is a fault of the product, not a request, and
+  // an outage stays one when it is the payment service that is down.
+  // A report with code or a log in it that the model calls a question is
+  // most often a developer's question about their own build ("fatal error:
+  // foo.h not found", "files missing from dist"): those keep the model's answer.
+  const bool developer_text = extraction.has_code || extraction.has_log;
+  if ((!severity.outage.empty() || !severity.data_loss.empty()) && !severity.how_to &&
+      !developer_text &&
+      (v == "general" || v == "technical" || v == "feature_request" ||
+       (v == "billing" && !severity.outage.empty()))) {
+    set("bug", !severity.outage.empty() ? "outage: \"" + severity.outage.front() + "\""
+                                        : "data loss: \"" + severity.data_loss.front() + "\"");
     return out;
   }
   if (extraction.has_trace && !severity.how_to && v != "billing" && v != "user_access") {
@@ -338,13 +378,52 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     set("performance", "slowness: \"" + severity.performance.front() + "\"");
     return out;
   }
-  if (!severity.ui_glitch.empty() && (report || v == "feature_request") &&
-      severity.feature.empty() && !severity.how_to) {
+  if (!severity.ui_glitch.empty() && (report || v == "feature_request" || v == "billing") &&
+      (v != "billing" || severity.blocker.empty()) && severity.feature.empty() &&
+      !severity.how_to) {
     set("bug", "display glitch: \"" + severity.ui_glitch.front() + "\"");
     return out;
   }
   if (severity.how_to && v == "feature_request" && severity.feature.empty()) {
     set("general", "a how-to question");
+  }
+  // A crash, or a failure told as a statement ("the button does nothing"),
+  // is a bug report, not a question, whatever words it shares with them.
+  if ((v == "general" || v == "technical") && !severity.question && !developer_text) {
+    if (const auto crash = CrashPhrase(severity); !crash.empty()) {
+      set("bug", "crash: \"" + crash + "\"");
+      return out;
+    }
+  }
+  // A paid plan's life (its renewal, cancelling it, its billing period) is
+  // billing's business, even when the model reads a cancellation as an order
+  // (a newsletter's subscription is not a paid plan).
+  if (v == "general" && !severity.question) {
+    static constexpr std::string_view kPlan[] = {"cancel my subscription",
+                                                 "cancel our subscription",
+                                                 "cancel the subscription",
+                                                 "billing period",
+                                                 "billing cycle",
+                                                 "auto-renew",
+                                                 "auto renewal",
+                                                 "renewal",
+                                                 "downgrade my plan",
+                                                 "upgrade my plan",
+                                                 "downgrade our plan",
+                                                 "upgrade our plan"};
+    if (const auto plan = FindPhrases(lower, kPlan);
+        !plan.empty() && FindPhrases(lower, {"newsletter", "mailing list"}).empty()) {
+      set("billing", "a paid plan: \"" + plan.front() + "\"");
+      return out;
+    }
+  }
+  if ((v == "general" || (v == "feature_request" && severity.feature.empty()) ||
+       (v == "user_access" && severity.access.empty())) &&
+      !severity.question && !severity.how_to && !developer_text) {
+    if (!severity.opening_failure.empty()) {
+      set("bug", "opens with a failure: \"" + severity.opening_failure.front() + "\"");
+      return out;
+    }
   }
   // A question that names no defect ("Where is my package?") is not a bug
   // report, whatever nouns it shares with them.
@@ -497,18 +576,68 @@ bool IsGreeting(std::string_view lower) {
                      [&](std::string_view g) { return text::StartsWith(lower, g); });
 }
 
-// A problem-naming sentence: mentions a failure, a request or a question.
+// How much a sentence names a problem: two points per failure word, one per
+// word that only says something is wanted ("help", "need", "how").
 int ProblemScore(std::string_view lower) {
-  static constexpr std::string_view kProblemWords[] = {
-      "error",   "fail",     "fails",       "failed",      "crash",   "crashes",  "cannot",
-      "can't",   "cant",     "unable",      "not working", "doesn't", "does not", "broken",
-      "wrong",   "stuck",    "missing",     "down",        "slow",    "lost",     "charged",
-      "refund",  "password", "not",         "issue",       "problem", "bug",      "exception",
-      "help",    "how",      "want",        "need",        "add",     "support",  "would like",
-      "gone",    "deleted",  "disappeared", "overlaps",    "locked",  "leaked",   "pushed",
-      "exposed", "phishing", "stopped",     "empty",       "timeout", "returns",  "charged twice",
-      "failing"};
-  return static_cast<int>(FindPhrases(lower, kProblemWords).size());
+  static constexpr std::string_view kProblemWords[] = {"error",
+                                                       "fail",
+                                                       "fails",
+                                                       "failed",
+                                                       "crash",
+                                                       "crashes",
+                                                       "cannot",
+                                                       "can't",
+                                                       "cant",
+                                                       "unable",
+                                                       "not working",
+                                                       "doesn't",
+                                                       "does not",
+                                                       "broken",
+                                                       "wrong",
+                                                       "stuck",
+                                                       "missing",
+                                                       "down",
+                                                       "slow",
+                                                       "lost",
+                                                       "charged",
+                                                       "refund",
+                                                       "password",
+                                                       "issue",
+                                                       "problem",
+                                                       "bug",
+                                                       "exception",
+                                                       "gone",
+                                                       "deleted",
+                                                       "disappeared",
+                                                       "overlaps",
+                                                       "locked",
+                                                       "leaked",
+                                                       "pushed",
+                                                       "exposed",
+                                                       "phishing",
+                                                       "stopped",
+                                                       "empty",
+                                                       "timeout",
+                                                       "returns",
+                                                       "charged twice",
+                                                       "failing",
+                                                       "won't",
+                                                       "committed",
+                                                       "jamming",
+                                                       "jammed",
+                                                       "flickers",
+                                                       "does nothing",
+                                                       "nothing happens",
+                                                       "skips",
+                                                       "ransom",
+                                                       "denied",
+                                                       "charge",
+                                                       "wiped",
+                                                       "hacked"};
+  static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
+                                                    "need", "add",  "support", "would like"};
+  return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
+                          FindPhrases(lower, kWishWords).size());
 }
 
 // A sentence that gives a way to reach the reporter ("call me at +1 415
@@ -738,6 +867,21 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
   };
   if (text::CodePoints(s) <= max_chars) return std::string(clean_end(s));
 
+  // "Whenever I share a dashboard, the link says 'Access denied'": the main
+  // clause names the problem, the leading one only when it happens.
+  static constexpr std::string_view kLeading[] = {
+      "when ", "whenever ", "if ", "every time ", "each time ", "after ", "while ", "as soon as "};
+  const auto lower = text::Lower(s);
+  if (std::any_of(std::begin(kLeading), std::end(kLeading),
+                  [&](std::string_view w) { return text::StartsWith(lower, w); })) {
+    if (const auto comma = s.find(", "); comma != std::string_view::npos) {
+      const auto rest = s.substr(comma + 2);
+      if (text::CodePoints(rest) <= max_chars && text::Words(rest).size() >= 4) {
+        return Capitalize(std::string(clean_end(rest)));
+      }
+    }
+  }
+
   static constexpr std::string_view kBoundaries[] = {
       ", ",      " - ",     " \xE2\x80\x93 ", "; ",      " (",   " because ", " when ", " since ",
       " after ", " while ", " but ",          " which ", " so ", " and ",     " if ",   " as "};
@@ -769,27 +913,37 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
                                                       : "the reporter's title"}};
   }
 
-  const std::string* best = nullptr;
+  std::optional<std::string_view> best;
   int best_score = -100;
   for (std::size_t i = 0; i < extraction.sentences.size() && i < 12; ++i) {
-    const auto& sentence = extraction.sentences[i];
+    std::string_view sentence = extraction.sentences[i];
+    // "I wanted to ask about something that has bugged me: the shared link
+    // says 'Access denied'": a preamble before a colon names no problem.
+    if (const auto colon = sentence.find(": "); colon != std::string_view::npos) {
+      const auto head = sentence.substr(0, colon);
+      const auto tail = sentence.substr(colon + 2);
+      if (text::Words(head).size() >= 4 && ProblemScore(text::Lower(head)) == 0 &&
+          ProblemScore(text::Lower(tail)) > 0) {
+        sentence = tail;
+      }
+    }
     const auto lower = text::Lower(sentence);
     if (IsGreeting(lower) || text::Words(sentence).size() < 2) continue;
     if (IsContactSentence(lower)) continue;
     const int problem = ProblemScore(lower);
     if (IsMetaComplaint(lower) && problem == 0) continue;
-    int score = problem * 2 - static_cast<int>(i);
+    int score = problem - static_cast<int>(i);
     if (sentence.size() > 160) score -= 2;
     if (lower.find('@') != std::string::npos) score -= 2;  // an address is not the problem
     if (score > best_score) {
       best_score = score;
-      best = &sentence;
+      best = sentence;
     }
   }
 
   std::string title;
   std::vector<std::string> signals;
-  if (best != nullptr) {
+  if (best.has_value()) {
     title = std::string(StripFiller(*best));
     // "X deleted my contacts and nobody has answered": keep the problem.
     const auto title_lower = text::Lower(title);

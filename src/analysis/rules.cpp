@@ -280,6 +280,16 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                  "502 bad gateway",
                                  "not loading for anyone",
                                  "whole site",
+                                 "website is down",
+                                 "for every request",
+                                 "every page returns",
+                                 "none of our staff can",
+                                 "none of us can",
+                                 "can't reach the",
+                                 "cannot reach the",
+                                 "stopped arriving for",
+                                 "not reachable",
+                                 "unreachable",
                                  "entire site",
                                  "entire system",
                                  "all services",
@@ -314,10 +324,12 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   // A kind of data and a loss word in one sentence: "all the notes in our
   // project are gone", "my contacts disappeared after the update".
   static constexpr std::string_view kData[] = {
-      "data",     "notes",    "note",        "contacts", "contact list", "files",    "documents",
-      "photos",   "pictures", "messages",    "emails",   "records",      "entries",  "history",
-      "projects", "folders",  "tasks",       "calendar", "events",       "database", "rows",
-      "work",     "uploads",  "attachments", "boards",   "spreadsheets", "drafts"};
+      "data",     "notes",    "note",        "contacts",    "contact list", "files",    "documents",
+      "photos",   "pictures", "messages",    "emails",      "records",      "entries",  "history",
+      "projects", "folders",  "tasks",       "calendar",    "events",       "database", "rows",
+      "work",     "uploads",  "attachments", "boards",      "spreadsheets", "drafts",   "document",
+      "chapter",  "content",  "changes",     "spreadsheet", "presentation", "report",   "pages",
+      "thesis",   "customers"};
   static constexpr std::string_view kLoss[] = {
       "gone",   "disappeared", "vanished", "deleted",     "wiped",      "lost",       "missing",
       "erased", "removed",     "empty",    "overwritten", "can't find", "cannot find"};
@@ -450,13 +462,18 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                   "can't save",
                                   "fatal error",
                                   "kernel panic",
+                                  "closes immediately",
+                                  "force closes",
+                                  "keeps crashing",
                                   "unusable"});
   s.defect = FindPhrases(
-      lower, {"error",       "errors",       "fails",         "failed",      "failing", "failure",
-              "not working", "doesn't work", "does not work", "doesnt work", "broken",  "bug",
-              "exception",   "wrong",        "incorrect",     "unexpected",  "issue",   "problem",
-              "not able",    "unable",       "cannot",        "can't",       "timeout", "timed out",
-              "slow",        "regression"});
+      lower,
+      {"error",       "errors",       "fails",         "failed",          "failing", "failure",
+       "not working", "doesn't work", "does not work", "doesnt work",     "broken",  "bug",
+       "exception",   "wrong",        "incorrect",     "unexpected",      "issue",   "problem",
+       "not able",    "unable",       "cannot",        "can't",           "timeout", "timed out",
+       "slow",        "regression",   "does nothing",  "nothing happens", "stuck",   "skips",
+       "skipped",     "not arriving", "stopped"});
   s.wide_scope = FindPhrases(
       lower, {"all users",       "all customers",    "all of our",        "every user",
               "every customer",  "everyone",         "everybody",         "entire team",
@@ -490,12 +507,36 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
               "rendering glitch", "cut off", "off-center", "looks off", "wrong font"});
   // Slowness as the problem the report opens with (its title or first
   // sentence): many defect reports mention a timeout on the way.
-  s.performance = FindPhrases(
-      text::Trim(title_lower),
-      {"slow",     "slower",      "slowness",  "sluggish",   "takes forever",   "timeout",
-       "timeouts", "timed out",   "times out", "timing out", "gateway timeout", "504",
-       "latency",  "laggy",       "lagging",   "load time",  "loading time",    "takes minutes",
-       "high cpu", "memory usage"});
+  s.performance = FindPhrases(text::Trim(title_lower), {"slow",
+                                                        "slower",
+                                                        "slowness",
+                                                        "sluggish",
+                                                        "takes forever",
+                                                        "timeout",
+                                                        "timeouts",
+                                                        "timed out",
+                                                        "times out",
+                                                        "timing out",
+                                                        "gateway timeout",
+                                                        "504",
+                                                        "latency",
+                                                        "laggy",
+                                                        "lagging",
+                                                        "load time",
+                                                        "loading time",
+                                                        "takes minutes",
+                                                        "high cpu",
+                                                        "memory usage",
+                                                        "takes more than",
+                                                        "takes over",
+                                                        "seconds to load",
+                                                        "seconds to return",
+                                                        "minutes to load",
+                                                        "minutes to return"});
+  s.opening_failure = FindPhrases(
+      text::Trim(title_lower), {"does nothing", "nothing happens", "not working", "doesn't work",
+                                "does not work", "doesnt work", "stopped working", "stopped",
+                                "skips", "skipped", "fails", "failed", "broken", "not arriving"});
   // Signing in named near a failure ("can't log in", "login fails"), or a
   // lock-out, a second factor or a password reset, which are problems alone.
   static constexpr std::string_view kSignIn[] = {"log in", "login",     "log into",   "sign in",
@@ -528,17 +569,27 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                        "update my email",
                                        "change my username",
                                        "email on my account",
-                                       "email address on my account"}));
+                                       "email address on my account",
+                                       "access denied",
+                                       "logs me out",
+                                       "logging me out",
+                                       "logged me out",
+                                       "keeps signing me out",
+                                       "signs me out"}));
   // A device named near a failure: "the printer is broken", "webcam not
   // working". Keyboards and mice are left out: in software reports they
   // are shortcuts and clicks, not hardware.
   static constexpr std::string_view kDevices[] = {
-      "printer",         "printers", "scanner", "projector", "webcam", "headset",
-      "docking station", "toner",    "laptop",  "monitor",   "router", "desk phone"};
+      "tablet",  "phone charger",   "printer",   "printers", "scanner",  "projector", "webcam",
+      "headset", "docking station", "toner",     "laptop",   "monitor",  "router",    "desk phone",
+      "charger", "battery",         "space bar", "trackpad", "touchpad", "paper"};
   static constexpr std::string_view kDeviceFailure[] = {
-      "broken",          "broke",        "not working", "doesn't work", "does not work",
-      "won't turn on",   "dead",         "jammed",      "not detected", "no signal",
-      "stopped working", "not printing", "cracked",     "won't connect"};
+      "broken",          "broke",        "not working", "doesn't work",  "does not work",
+      "won't turn on",   "dead",         "jammed",      "not detected",  "no signal",
+      "stopped working", "not printing", "cracked",     "won't connect", "won't charge",
+      "not charging",    "jamming",      "jams",        "jam",           "flickers",
+      "flickering",      "goes black",   "overheating", "spilled",       "no power",
+      "won't boot",      "won't start"};
   s.hardware = FindNear(lower, kDevices, kDeviceFailure, 30);
   s.feature = FindPhrases(
       lower, {"feature request", "would be nice", "it would be great", "would be great",
@@ -550,10 +601,14 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   static constexpr std::string_view kOpeners[] = {"how",   "what", "why",    "where", "when",
                                                   "which", "is",   "are",    "can",   "could",
                                                   "does",  "do",   "should", "who"};
-  static constexpr std::string_view kHowTo[] = {
-      "how do i",       "how do we",      "how can i", "how can we", "how to",
-      "is it possible", "is there a way", "can i",     "can we",     "what is the best way",
-      "where do i",     "where can i"};
+  static constexpr std::string_view kHowTo[] = {"how do i",         "how do we",
+                                                "how can i",        "how can we",
+                                                "how to",           "is it possible",
+                                                "is there a way",   "can i",
+                                                "can we",           "what is the best way",
+                                                "where do i",       "where can i",
+                                                "is there a limit", "is there any way",
+                                                "how many",         "how much"};
   s.how_to = std::any_of(std::begin(kHowTo), std::end(kHowTo), [&](std::string_view opener) {
     return text::StartsWith(title, opener) &&
            (title.size() == opener.size() ||
@@ -576,7 +631,14 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
     if (!s.data_loss.empty()) signals.push_back("data loss: " + Quote(s.data_loss));
     if (!s.security.empty()) signals.push_back("security incident: " + Quote(s.security));
     const std::size_t kinds = !s.outage.empty() + !s.data_loss.empty() + !s.security.empty();
-    const bool critical = !s.wide_scope.empty() || !s.urgent.empty() || kinds >= 2;
+    // Ransomware and breaches reach every account and file at once.
+    static constexpr std::string_view kSevere[] = {
+        "ransomware",  "ransom", "files were encrypted", "files are encrypted", "security breach",
+        "data breach", "breach", "remote code execution"};
+    const bool severe = std::any_of(s.security.begin(), s.security.end(), [](const auto& p) {
+      return std::find(std::begin(kSevere), std::end(kSevere), p) != std::end(kSevere);
+    });
+    const bool critical = !s.wide_scope.empty() || !s.urgent.empty() || kinds >= 2 || severe;
     if (!s.wide_scope.empty()) signals.push_back("wide impact: " + Quote(s.wide_scope));
     if (!s.urgent.empty()) signals.push_back("urgency: " + Quote(s.urgent));
     return {.value = critical ? "critical" : "high",

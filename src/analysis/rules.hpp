@@ -71,8 +71,11 @@ struct SeveritySignals {
   std::vector<std::string> access;       // log-in, 2FA, lock-out, password reset
   std::vector<std::string> hardware;     // a device that is broken: "printer broken"
   std::vector<std::string> ui_glitch;    // overlap, misaligned, typo
-  bool how_to = false;                   // opens with "how do I", "is it possible to"...
-  bool question = false;                 // phrased as a question
+  // A failure the report opens with (title or first sentence), told as a
+  // statement: "the checkout button does nothing", "the import skips rows".
+  std::vector<std::string> opening_failure;
+  bool how_to = false;    // opens with "how do I", "is it possible to"...
+  bool question = false;  // phrased as a question
   // Classified as a question or a general request though not phrased as
   // one: a crash or an urgent word in it makes it medium, not high.
   bool asked = false;

@@ -271,6 +271,17 @@ TEST(Priority, OutagesDataLossAndSecurityIncidentsAreHighOrCritical) {
   }
 }
 
+TEST(Priority, RansomwareAndBreachesAreCriticalAlone) {
+  for (const std::string text : {
+           "Our file server shows a ransom note and every document ends in .crypt",
+           "We think there was a data breach: customer emails appeared on a paste site",
+       }) {
+    const auto a = MustAnalyze(text);
+    EXPECT_EQ(a.priority.value, "critical") << text;
+    EXPECT_EQ(a.category.value, "security") << text;
+  }
+}
+
 TEST(Priority, CosmeticIssuesAndQuestionsAreLowOrMedium) {
   const std::set<std::string> low = {"low", "medium"};
   for (const std::string text : {
@@ -656,6 +667,62 @@ TEST(Kinds, SlownessSignInTracesHowTosGlitchesAndHardwareHaveTheirCategories) {
   });
 }
 
+TEST(Kinds, FaultsToldAsStatementsAreBugsWhateverWordsTheyShareWithRequests) {
+  ExpectKinds({
+      // outages and lost data, which the model reads as general requests
+      {"Nobody in the Lisbon office can reach the intranet, every page returns 502 Bad Gateway",
+       "bug", kHigh, "engineering"},
+      {"The payments service is down since the 9:00 release and no customer can pay",
+       "bug",
+       {"critical"},
+       "engineering"},
+      {"After the autosave half of my thesis chapter is gone from the editor", "bug", kHigh, ""},
+      // a crash or a failure the report opens with, told as a statement
+      {"Since the update the desktop app closes immediately after the splash screen", "bug", kHigh,
+       "engineering"},
+      {"The save button does nothing on the profile page", "bug", {}, "engineering"},
+      {"The nightly export skips every order placed after 23:00", "bug", {}, "engineering"},
+  });
+}
+
+TEST(Kinds, QuestionsAndDevelopersBuildLogsKeepTheModelsAnswer) {
+  // Asked as a question, a crash is not turned into a bug report here.
+  const auto asked = MustAnalyze("Why does the app crash when I rotate my phone?");
+  EXPECT_EQ(Lower(asked.category.signals.front()).find("crash:"), std::string::npos)
+      << asked.category.signals.front();
+  // A build log with "fatal error" is a developer's question about their
+  // own build, not a crash of the product.
+  const auto build = MustAnalyze(
+      "How can I build the library on Windows? The compiler stops here:\n\n```\n"
+      "fatal error: opencv2/core.hpp: No such file or directory\n```\n");
+  EXPECT_NE(build.category.value, "bug") << build.category.signals.front();
+}
+
+TEST(Kinds, APaidPlansLifeIsBillingButANewsletterIsNot) {
+  ExpectKinds({
+      {"Please stop the auto-renewal of our team plan before next month", "billing", {}, "billing"},
+      {"I want to cancel my subscription when the current billing cycle ends",
+       "billing",
+       {},
+       "billing"},
+  });
+  const auto newsletter = MustAnalyze("I want to cancel my subscription to the newsletter");
+  EXPECT_NE(newsletter.category.value, "billing");
+}
+
+TEST(Kinds, DevicesSessionsAndDeniedAccessHaveTheirCategories) {
+  ExpectKinds({
+      {"The charger of my work laptop is not charging it anymore", "technical", {}, ""},
+      {"Paper jam on the second floor copier, tray 3 again", "technical", {}, ""},
+      {"My external monitor keeps flickering when the dock is connected", "technical", {}, ""},
+      {"The web app keeps logging me out after a minute", "user_access", {}, "account_services"},
+      {"Opening the team folder says Access denied although I am an owner",
+       "user_access",
+       {},
+       "account_services"},
+  });
+}
+
 TEST(Kinds, FillerWordsAreNoFeaturesOfTheModel) {
   const auto features = CategoryFeatures("We are now too slow",
                                          "We have been waiting, it is now too late to be fixed");
@@ -688,6 +755,25 @@ TEST(Title, DropsGreetingsLabelsContactsAndComplaintsAboutSupport) {
       EXPECT_EQ(title.find(bad), std::string::npos) << text << " -> " << a.title.value;
     }
   }
+}
+
+TEST(Title, APreambleBeforeAColonOrALeadingWhenClauseIsNotTheTitle) {
+  const auto a = MustAnalyze(
+      "There is something I have wanted to mention for weeks: the calendar export fails with an "
+      "empty file.");
+  EXPECT_EQ(a.title.value.rfind("The calendar export fails", 0), 0u) << a.title.value;
+  const auto b = MustAnalyze(
+      "Whenever one of our suppliers opens the purchase order link we send from the portal, the "
+      "page answers with a blank screen and a spinner");
+  EXPECT_EQ(b.title.value.rfind("The page answers with a blank screen", 0), 0u) << b.title.value;
+  // A short label stays: "URGENT: ..." is the reporter's own emphasis.
+  const auto c = MustAnalyze("URGENT: the invoice run fails for every customer");
+  EXPECT_NE(c.title.value.find("invoice run fails"), std::string::npos) << c.title.value;
+  // "won't" names a problem: the first sentence is the title, not the
+  // one with more words.
+  const auto d = MustAnalyze(
+      "My tablet won't turn on since this morning. I need help with it before the meeting.");
+  EXPECT_EQ(d.title.value.rfind("My tablet won't turn on", 0), 0u) << d.title.value;
 }
 
 TEST(Title, DatesAndVersionsAreNoPhoneNumbers) {
