@@ -11,6 +11,11 @@
 //
 //   ticketd-accuracy [--folds K] [--by-group] [--per-group] [--built-in] [--data DIR]
 //                    [--l2 X] [--epochs N] [--min-count N] [--min-groups N]
+//                    [--errors FILE]
+//
+// --errors writes each wrongly classified text as a tab-separated line
+// (set, group, gold, predicted, title) to FILE, for reading what the
+// analyzer misses; keep that file out of the repository, as the data.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -60,6 +65,7 @@ int main(int argc, char** argv) {
   bool per_group = false;  // also a line per group (project or intent)
   accuracy::TrainOptions train;
   std::string data_dir = accuracy::DataDir();
+  std::string errors_path;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--folds") == 0 && i + 1 < argc) {
       folds = std::atoi(argv[++i]);
@@ -79,11 +85,13 @@ int main(int argc, char** argv) {
       built_in = true;
     } else if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
       data_dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--errors") == 0 && i + 1 < argc) {
+      errors_path = argv[++i];
     } else {
       std::fprintf(
           stderr,
           "usage: ticketd-accuracy [--folds K] [--by-group] [--per-group] [--built-in] [--data DIR]"
-          "\n       [--l2 X] [--epochs N] [--min-count N] [--min-groups N]\n");
+          "\n       [--l2 X] [--epochs N] [--min-count N] [--min-groups N] [--errors FILE]\n");
       return 2;
     }
   }
@@ -121,6 +129,24 @@ int main(int argc, char** argv) {
         }
       }
     }
+  }
+
+  if (!errors_path.empty()) {
+    std::FILE* out = std::fopen(errors_path.c_str(), "w");
+    if (out == nullptr) {
+      std::fprintf(stderr, "ticketd-accuracy: cannot write %s\n", errors_path.c_str());
+      return 1;
+    }
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+      for (std::size_t i = 0; i < sets[s]->examples.size(); ++i) {
+        const auto& e = sets[s]->examples[i];
+        if (predicted[s][i] == e.label) continue;
+        std::fprintf(out, "%s\t%s\t%s\t%s\t%s\n", sets[s]->name.c_str(), e.group.c_str(),
+                     e.label.c_str(), predicted[s][i].c_str(),
+                     (e.title.empty() ? e.body.substr(0, 120) : e.title).c_str());
+      }
+    }
+    std::fclose(out);
   }
 
   std::string mode = built_in ? "built-in weights (trained on all texts)"
