@@ -395,6 +395,29 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
       return out;
     }
   }
+  // A wish told as such ("I'd love to be able to...") that the model reads
+  // as a request for help.
+  if ((v == "general" || (v == "billing" && severity.blocker.empty())) && !severity.question &&
+      severity.defect.empty()) {
+    static constexpr std::string_view kWishes[] = {
+        "i'd love to",           "i would love to",       "we'd love to",
+        "would love to be able", "would like to be able", "i wish",
+        "it would be great",     "would be nice",         "please add",
+        "could you add"};
+    for (const auto& wish : severity.feature) {
+      if (std::find(std::begin(kWishes), std::end(kWishes), wish) != std::end(kWishes)) {
+        set("feature_request", "a wish: \"" + wish + "\"");
+        return out;
+      }
+    }
+  }
+  // Another service's connection that fails: Slack, Jira, a webhook...
+  if (!severity.integration.empty() && !developer_text &&
+      (v == "bug" || v == "general" || v == "technical" ||
+       (v == "feature_request" && severity.feature.empty()))) {
+    set("integration", "an integration fails: \"" + severity.integration.front() + "\"");
+    return out;
+  }
   // A paid plan's life (its renewal, cancelling it, its billing period) is
   // billing's business, even when the model reads a cancellation as an order
   // (a newsletter's subscription is not a paid plan).
@@ -570,6 +593,30 @@ bool IsGreeting(std::string_view lower) {
       "hi",           "hello",  "hey",       "dear",      "good morning", "good afternoon",
       "good evening", "thanks", "thank you", "greetings", "regards",      "cheers",
       "best regards"};
+  // Pleasantries and introductions name no problem at any length.
+  static constexpr std::string_view kPleasantries[] = {"i hope this finds you",
+                                                       "hope this finds you",
+                                                       "i hope you are",
+                                                       "hope you are",
+                                                       "i hope you're",
+                                                       "hope you're",
+                                                       "i hope all is",
+                                                       "hope all is",
+                                                       "i'm writing on behalf",
+                                                       "i am writing on behalf",
+                                                       "i'm writing to",
+                                                       "i am writing to",
+                                                       "i'm reaching out",
+                                                       "i am reaching out",
+                                                       "my name is",
+                                                       "thanks in advance",
+                                                       "thank you in advance",
+                                                       "kind regards",
+                                                       "best wishes"};
+  if (std::any_of(std::begin(kPleasantries), std::end(kPleasantries),
+                  [&](std::string_view p) { return text::StartsWith(lower, p); })) {
+    return true;
+  }
   const auto words = text::Words(lower);
   if (words.size() > 6) return false;
   return std::any_of(std::begin(kGreetings), std::end(kGreetings),
@@ -633,7 +680,13 @@ int ProblemScore(std::string_view lower) {
                                                        "denied",
                                                        "charge",
                                                        "wiped",
-                                                       "hacked"};
+                                                       "hacked",
+                                                       "instead of",
+                                                       "billed",
+                                                       "overcharged",
+                                                       "no sound",
+                                                       "duplicate",
+                                                       "freezes"};
   static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
                                                     "need", "add",  "support", "would like"};
   return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
@@ -915,6 +968,7 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
 
   std::optional<std::string_view> best;
   int best_score = -100;
+  int best_problem = 0;
   for (std::size_t i = 0; i < extraction.sentences.size() && i < 12; ++i) {
     std::string_view sentence = extraction.sentences[i];
     // "I wanted to ask about something that has bugged me: the shared link
@@ -922,27 +976,51 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
     if (const auto colon = sentence.find(": "); colon != std::string_view::npos) {
       const auto head = sentence.substr(0, colon);
       const auto tail = sentence.substr(colon + 2);
-      if (text::Words(head).size() >= 4 && ProblemScore(text::Lower(head)) == 0 &&
-          ProblemScore(text::Lower(tail)) > 0) {
+      static constexpr std::string_view kPreamble[] = {"i ",    "i'",     "we ",   "there ",
+                                                       "just ", "so ",    "this ", "something ",
+                                                       "here ", "quick ", "one "};
+      const auto head_lower = text::Lower(head);
+      if (text::Words(head).size() >= 4 && ProblemScore(head_lower) == 0 &&
+          ProblemScore(text::Lower(tail)) > 0 &&
+          std::any_of(std::begin(kPreamble), std::end(kPreamble),
+                      [&](std::string_view p) { return text::StartsWith(head_lower, p); })) {
         sentence = tail;
       }
     }
     const auto lower = text::Lower(sentence);
     if (IsGreeting(lower) || text::Words(sentence).size() < 2) continue;
     if (IsContactSentence(lower)) continue;
-    const int problem = ProblemScore(lower);
+    int problem = ProblemScore(lower);
+    // "This happens every night": it tells when, the problem was named before.
+    static constexpr std::string_view kRefersBack[] = {
+        "this happens", "it happens", "this happened", "it happened", "this started", "it started"};
+    if (std::any_of(std::begin(kRefersBack), std::end(kRefersBack),
+                    [&](std::string_view r) { return text::StartsWith(lower, r); })) {
+      problem = std::min(problem, 1);
+    }
     if (IsMetaComplaint(lower) && problem == 0) continue;
     int score = problem - static_cast<int>(i);
     if (sentence.size() > 160) score -= 2;
     if (lower.find('@') != std::string::npos) score -= 2;  // an address is not the problem
     if (score > best_score) {
       best_score = score;
+      best_problem = problem;
       best = sentence;
     }
   }
 
   std::string title;
   std::vector<std::string> signals;
+  // No sentence names a failure ("This happens every night at 02:00") but
+  // the text carries the error itself: the error is the better title.
+  const auto& messages = extraction.description.error_messages;
+  const auto message = std::find_if(messages.begin(), messages.end(), [](const auto& m) {
+    return !text::StartsWith(m, "Traceback") && text::Words(m).size() >= 2;
+  });
+  if (best_problem < 2 && message != messages.end()) {
+    title = Capitalize(ShortenTitle(*message, kMaxTitleChars));
+    return {.value = title, .confidence = 0.55, .signals = {"the error the text quotes"}};
+  }
   if (best.has_value()) {
     title = std::string(StripFiller(*best));
     // "X deleted my contacts and nobody has answered": keep the problem.

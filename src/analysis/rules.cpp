@@ -324,12 +324,13 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   // A kind of data and a loss word in one sentence: "all the notes in our
   // project are gone", "my contacts disappeared after the update".
   static constexpr std::string_view kData[] = {
-      "data",     "notes",    "note",        "contacts",    "contact list", "files",    "documents",
-      "photos",   "pictures", "messages",    "emails",      "records",      "entries",  "history",
-      "projects", "folders",  "tasks",       "calendar",    "events",       "database", "rows",
-      "work",     "uploads",  "attachments", "boards",      "spreadsheets", "drafts",   "document",
-      "chapter",  "content",  "changes",     "spreadsheet", "presentation", "report",   "pages",
-      "thesis",   "customers"};
+      "data",      "notes",        "note",         "contacts", "contact list", "files",
+      "documents", "photos",       "pictures",     "messages", "emails",       "records",
+      "entries",   "history",      "projects",     "folders",  "tasks",        "calendar",
+      "events",    "database",     "rows",         "work",     "uploads",      "attachments",
+      "boards",    "spreadsheets", "drafts",       "document", "chapter",      "content",
+      "changes",   "spreadsheet",  "presentation", "report",   "pages",        "thesis",
+      "customers", "reports"};
   static constexpr std::string_view kLoss[] = {
       "gone",   "disappeared", "vanished", "deleted",     "wiped",      "lost",       "missing",
       "erased", "removed",     "empty",    "overwritten", "can't find", "cannot find"};
@@ -500,11 +501,15 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "colour",         "tooltip",        "wording",       "grammar",    "looks off",   "pixel",
        "minor",          "slightly",       "visual glitch", "ui glitch",  "css",         "icon",
        "capitalization", "truncated text", "overlaps",      "overlap",    "overlapping", "cut off",
-       "misplaced",      "off-center"});
+       "misplaced",      "off-center",     "colors",        "colours",    "fonts",       "icons",
+       "visual thing",   "small visual"});
   s.ui_glitch = FindPhrases(
-      lower, {"typo", "typos", "misspelled", "misspelling", "misaligned", "overlaps", "overlap",
-              "overlapping", "cosmetic", "visual glitch", "ui glitch", "display glitch",
-              "rendering glitch", "cut off", "off-center", "looks off", "wrong font"});
+      lower,
+      {"typo",        "typos",          "misspelled",       "misspelling",       "misaligned",
+       "overlaps",    "overlap",        "overlapping",      "cosmetic",          "visual glitch",
+       "ui glitch",   "display glitch", "rendering glitch", "cut off",           "off-center",
+       "looks off",   "wrong font",     "different colors", "different colours", "different color",
+       "visual thing"});
   // Slowness as the problem the report opens with (its title or first
   // sentence): many defect reports mention a timeout on the way.
   s.performance = FindPhrases(text::Trim(title_lower), {"slow",
@@ -527,12 +532,35 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "takes minutes",
                                                         "high cpu",
                                                         "memory usage",
+                                                        "slowly",
                                                         "takes more than",
                                                         "takes over",
                                                         "seconds to load",
                                                         "seconds to return",
                                                         "minutes to load",
                                                         "minutes to return"});
+  static constexpr std::string_view kServices[] = {"slack",
+                                                   "jira",
+                                                   "zapier",
+                                                   "webhook",
+                                                   "webhooks",
+                                                   "salesforce",
+                                                   "hubspot",
+                                                   "zendesk",
+                                                   "teams integration",
+                                                   "integration",
+                                                   "google calendar sync",
+                                                   "outlook sync",
+                                                   "shopify",
+                                                   "quickbooks",
+                                                   "xero",
+                                                   "okta sync",
+                                                   "scim"};
+  static constexpr std::string_view kIntegrationFailure[] = {
+      "stopped",       "fails",  "failed",       "failing",      "not working", "doesn't work",
+      "does not work", "broken", "not syncing",  "doesn't sync", "duplicate",   "duplicates",
+      "401",           "403",    "unauthorized", "not posting",  "no longer",   "error"};
+  s.integration = FindNear(lower, kServices, kIntegrationFailure, 50);
   s.opening_failure = FindPhrases(
       text::Trim(title_lower), {"does nothing", "nothing happens", "not working", "doesn't work",
                                 "does not work", "doesnt work", "stopped working", "stopped",
@@ -589,12 +617,13 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
       "stopped working", "not printing", "cracked",     "won't connect", "won't charge",
       "not charging",    "jamming",      "jams",        "jam",           "flickers",
       "flickering",      "goes black",   "overheating", "spilled",       "no power",
-      "won't boot",      "won't start"};
+      "won't boot",      "won't start",  "no sound",    "no audio",      "crackling"};
   s.hardware = FindNear(lower, kDevices, kDeviceFailure, 30);
   s.feature = FindPhrases(
       lower, {"feature request", "would be nice", "it would be great", "would be great",
               "please add", "add support", "support for", "suggestion", "enhancement",
-              "allow users to", "would like to be able", "i wish", "proposal", "could you add"});
+              "allow users to", "would like to be able", "i wish", "proposal", "could you add",
+              "i'd love to", "i would love to", "we'd love to", "would love to be able"});
 
   const auto title = text::Trim(title_lower);
   const auto words = text::Words(title);

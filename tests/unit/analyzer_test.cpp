@@ -723,6 +723,23 @@ TEST(Kinds, DevicesSessionsAndDeniedAccessHaveTheirCategories) {
   });
 }
 
+TEST(Kinds, IntegrationsWishesSlownessAndSoundHaveTheirCategories) {
+  ExpectKinds({
+      {"The Zapier connection failed again, no new leads reached our CRM since Monday",
+       "integration",
+       {},
+       "engineering"},
+      {"Our HubSpot integration is not syncing contacts any more", "integration", {}, ""},
+      {"We would love to be able to tag invoices by cost centre", "feature_request", kLowish, ""},
+      {"The calendar view renders slowly, a week takes ten seconds", "performance", {}, ""},
+      {"My new headset has no sound on the right side", "technical", {}, ""},
+      {"The Export and Print links use two different colors in the toolbar",
+       "bug",
+       {"low"},
+       "engineering"},
+  });
+}
+
 TEST(Kinds, FillerWordsAreNoFeaturesOfTheModel) {
   const auto features = CategoryFeatures("We are now too slow",
                                          "We have been waiting, it is now too late to be fixed");
@@ -774,6 +791,22 @@ TEST(Title, APreambleBeforeAColonOrALeadingWhenClauseIsNotTheTitle) {
   const auto d = MustAnalyze(
       "My tablet won't turn on since this morning. I need help with it before the meeting.");
   EXPECT_EQ(d.title.value.rfind("My tablet won't turn on", 0), 0u) << d.title.value;
+}
+
+TEST(Title, PleasantriesAndSentencesThatOnlySayWhenAreNoTitles) {
+  const auto a = MustAnalyze(
+      "Dear support,\n\nI hope you are doing well. Since the March release our purchase orders "
+      "print without the company logo.\n\nBest wishes,\nAnna");
+  EXPECT_EQ(a.title.value.rfind("Since the March release our purchase orders print", 0), 0u)
+      << a.title.value;
+  const auto b = MustAnalyze(
+      "Traceback (most recent call last):\n  File \"job.py\", line 12, in main\n    run()\n"
+      "TimeoutError: the ledger service did not answer\n\nIt happens each time the export "
+      "starts, and then the ledger is empty.");
+  EXPECT_EQ(b.title.value, "TimeoutError: the ledger service did not answer");
+  // A colon after a name of a problem is not a preamble.
+  const auto c = MustAnalyze("Calendar sync creates duplicate events: each edit adds a copy.");
+  EXPECT_EQ(c.title.value.rfind("Calendar sync creates duplicate events", 0), 0u) << c.title.value;
 }
 
 TEST(Title, DatesAndVersionsAreNoPhoneNumbers) {
