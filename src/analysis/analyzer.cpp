@@ -387,8 +387,8 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   if (severity.how_to && v == "feature_request" && severity.feature.empty()) {
     set("general", "a how-to question");
   }
-  // A crash, or a failure told as a statement ("the button does nothing"),
-  // is a bug report, not a question, whatever words it shares with them.
+  // A crash told as a statement ("the app closes immediately") is a bug
+  // report, not a question, whatever words it shares with them.
   if ((v == "general" || v == "technical") && !severity.question && !developer_text) {
     if (const auto crash = CrashPhrase(severity); !crash.empty()) {
       set("bug", "crash: \"" + crash + "\"");
