@@ -575,6 +575,14 @@ void ExpectKinds(const std::vector<KindCase>& cases) {
 const std::set<std::string> kHigh = {"high", "critical"};
 const std::set<std::string> kLowish = {"low", "medium"};
 
+TEST(Priority, IncidentsInSpanishGermanAndFrenchAreHighToo) {
+  ExpectKinds({
+      {"Mi cuenta fue hackeada y alguien cambi\xC3\xB3 mi correo", "security", kHigh, "security"},
+      {"Der Server ist ausgefallen, niemand kann arbeiten", "", kHigh, ""},
+      {"Apr\xC3\xA8s la mise \xC3\xA0 jour, j'ai perdu toutes mes notes", "", kHigh, ""},
+  });
+}
+
 TEST(Kinds, SecurityIncidentsAreSecurityAndHighEvenWhenAsked) {
   ExpectKinds({
       {"My colleague typed his password into a fake login page that came in an email. What now?",
