@@ -1068,20 +1068,24 @@ std::vector<std::string> DecideKeywords(const AnalysisInput& input, const Extrac
     int count = 0;
     std::size_t first = 0;
   };
+  // Looked up by view: a word already counted allocates nothing.
+  struct ViewHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<Count> counts;
-  std::unordered_map<std::string, std::size_t> index;  // word -> position in counts
+  std::unordered_map<std::string, std::size_t, ViewHash, std::equal_to<>> index;  // -> counts
   index.reserve(512);
   std::size_t order = 0;
   auto add = [&](std::string_view word, int weight) {
     if (word.size() < 3 || IsStopword(word)) return;
-    std::string key(word);
-    if (const auto found = index.find(key); found != index.end()) {
+    if (const auto found = index.find(word); found != index.end()) {
       counts[found->second].count += weight;
       return;
     }
     if (counts.size() < 400) {
-      index.emplace(key, counts.size());
-      counts.push_back({std::move(key), weight, order++});
+      index.emplace(std::string(word), counts.size());
+      counts.push_back({std::string(word), weight, order++});
     }
   };
   text::ForEachWord(input.title, [&](std::string_view w) { add(w, 3); });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 
@@ -13,6 +14,9 @@ namespace ticketd::analysis {
 namespace {
 
 constexpr std::size_t kSampleBytes = 4000;
+// No common word of LatinLanguages() is longer (in bytes): longer words of
+// a text need no look-up.
+constexpr std::size_t kLongestCommonWord = 16;
 
 struct LatinLanguage {
   std::string_view code;
@@ -115,8 +119,10 @@ const std::unordered_map<std::string_view, std::uint32_t>& LanguagesOfWord() {
     std::unordered_map<std::string_view, std::uint32_t> index;
     const auto& languages = LatinLanguages();
     for (std::size_t l = 0; l < languages.size(); ++l) {
-      for (auto word : languages[l].words)
+      for (auto word : languages[l].words) {
+        if (word.size() > kLongestCommonWord) std::abort();  // raise kLongestCommonWord
         index[word] |= 1U << l;
+      }
     }
     return index;
   }();
@@ -213,17 +219,17 @@ LanguageGuess DetectLanguage(std::string_view input) {
             .signals = {std::string("written in the script of ") + best->name}};
   }
 
-  const auto words = text::Words(sample);
   std::array<std::size_t, 10> hits{};
   const auto& languages = LatinLanguages();
   const auto& index = LanguagesOfWord();
-  for (const auto& word : words) {
+  text::ForEachWord(sample, [&](std::string_view word) {
+    if (word.size() > kLongestCommonWord) return;
     const auto found = index.find(word);
-    if (found == index.end()) continue;
+    if (found == index.end()) return;
     for (std::size_t l = 0; l < languages.size(); ++l) {
       if ((found->second >> l) & 1U) ++hits[l];
     }
-  }
+  });
   const auto best =
       static_cast<std::size_t>(std::max_element(hits.begin(), hits.end()) - hits.begin());
   std::size_t total = 0;
