@@ -686,7 +686,10 @@ int ProblemScore(std::string_view lower) {
                                                        "overcharged",
                                                        "no sound",
                                                        "duplicate",
-                                                       "freezes"};
+                                                       "freezes",
+                                                       "won't open",
+                                                       "damaged",
+                                                       "corrupt"};
   static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
                                                     "need", "add",  "support", "would like"};
   return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
@@ -754,54 +757,64 @@ std::size_t MetaComplaintAt(std::string_view lower) {
 
 // Leading filler that names no problem.
 std::string_view StripFiller(std::string_view s) {
-  static constexpr std::string_view kFillers[] = {"so ",
-                                                  "hello team, ",
-                                                  "hi team, ",
-                                                  "hi all, ",
-                                                  "hello all, ",
-                                                  "hi there, ",
-                                                  "hello there, ",
-                                                  "dear team, ",
-                                                  "dear support, ",
-                                                  "hola, ",
-                                                  "hola ",
-                                                  "buenos d\xC3\xADas, ",
-                                                  "buenas tardes, ",
-                                                  "bonjour, ",
-                                                  "bonjour ",
-                                                  "guten tag, ",
-                                                  "guten tag ",
-                                                  "hallo, ",
-                                                  "hallo ",
-                                                  "ciao, ",
-                                                  "ol\xC3\xA1, ",
-                                                  "hej, ",
-                                                  "minor thing: ",
-                                                  "small thing: ",
-                                                  "quick question: ",
-                                                  "question: ",
-                                                  "fyi: ",
-                                                  "fyi, ",
-                                                  "heads up: ",
-                                                  "basically ",
-                                                  "i think ",
-                                                  "i believe ",
-                                                  "it seems that ",
-                                                  "it seems like ",
-                                                  "unfortunately ",
-                                                  "apparently ",
-                                                  "hello, ",
-                                                  "hi, ",
-                                                  "hey, ",
-                                                  "hi ",
-                                                  "hello ",
-                                                  "hey ",
-                                                  "please help, ",
-                                                  "please help: ",
-                                                  "we noticed that ",
-                                                  "i noticed that ",
-                                                  "i found that ",
-                                                  "just wanted to say that "};
+  static constexpr std::string_view kFillers[] = {
+      "so ",
+      "hello team, ",
+      "hi team, ",
+      "hi all, ",
+      "hello all, ",
+      "hi there, ",
+      "hello there, ",
+      "dear team, ",
+      "dear support, ",
+      "hola, ",
+      "hola ",
+      "buenos d\xC3\xAD"
+      "as, ",  // two literals: an "a" right after an escape would join it
+      "buenas tardes, ",
+      "bonjour, ",
+      "bonjour ",
+      "guten tag, ",
+      "guten tag ",
+      "hallo, ",
+      "hallo ",
+      "ciao, ",
+      "ol\xC3\xA1, ",
+      "hej, ",
+      "minor thing: ",
+      "small thing: ",
+      "quick question: ",
+      "quick question - ",
+      "quick question, ",
+      "tiny thing, but ",
+      "small thing, but ",
+      "minor thing, but ",
+      "tiny thing: ",
+      "minor issue: ",
+      "small issue: ",
+      "question: ",
+      "fyi: ",
+      "fyi, ",
+      "heads up: ",
+      "basically ",
+      "i think ",
+      "i believe ",
+      "it seems that ",
+      "it seems like ",
+      "unfortunately ",
+      "apparently ",
+      "hello, ",
+      "hi, ",
+      "hey, ",
+      "hi ",
+      "hello ",
+      "hey ",
+      "please help, ",
+      "please help: ",
+      "we noticed that ",
+      "i noticed that ",
+      "i found that ",
+      "just wanted to say that "};
   bool again = true;
   while (again) {
     again = false;
@@ -899,6 +912,22 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
     }
     if (word != std::string_view::npos && word >= 20) s = text::Trim(s.substr(0, word));
   }
+  // "My laptop (Dell Latitude 5430, asset tag IT-04417) won't turn on": an
+  // aside in brackets gives way when the sentence is too long to keep whole.
+  std::string without_asides;
+  if (text::CodePoints(s) > max_chars) {
+    for (std::size_t i = 0; i < s.size();) {
+      const auto open = s.find(" (", i);
+      const auto close = open == std::string_view::npos ? open : s.find(')', open);
+      if (close == std::string_view::npos) {
+        without_asides.append(s.substr(i));
+        break;
+      }
+      without_asides.append(s.substr(i, open - i));
+      i = close + 1;
+    }
+    s = without_asides;
+  }
   auto clean_end = [](std::string_view t) {
     for (;;) {
       while (!t.empty() && std::string_view(" ,;:-([{").find(t.back()) != std::string_view::npos)
@@ -912,6 +941,17 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
                                  space - (prev == std::string_view::npos ? 0 : prev + 1)));
         if (verb == "log" || verb == "sign" || verb == "logged" || verb == "signed" ||
             verb == "check" || verb == "plug" || verb == "plugged") {
+          return t;
+        }
+      }
+      if (const auto last = text::Lower(t.substr(space + 1)); last == "on" || last == "off") {
+        // "won't turn on", "can't switch it off" end on their particle.
+        const auto prev = t.find_last_of(' ', space - 1);
+        const auto verb =
+            text::Lower(t.substr(prev == std::string_view::npos ? 0 : prev + 1,
+                                 space - (prev == std::string_view::npos ? 0 : prev + 1)));
+        if (verb == "turn" || verb == "power" || verb == "switch" || verb == "turns" ||
+            verb == "powers" || verb == "it") {
           return t;
         }
       }
@@ -953,6 +993,31 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
     }
   }
   return std::string(clean_end(text::Shorten(s, max_chars)));
+}
+
+// A title cut inside a quotation ("keeps showing 'paper jam") gets its
+// closing mark, a word shorter when there is no room for it.
+std::string CloseQuotation(std::string title, std::size_t max_chars) {
+  char open = 0;
+  for (std::size_t i = 0; i < title.size(); ++i) {
+    const char c = title[i];
+    if (c != '\'' && c != '"') continue;
+    const bool after_space = i == 0 || title[i - 1] == ' ' || title[i - 1] == '(';
+    if (open == 0 && after_space) {
+      open = c;
+    } else if (open == c && !after_space) {
+      open = 0;
+    }
+  }
+  if (open == 0) return title;
+  while (text::CodePoints(title) + 1 > max_chars) {
+    const auto space = title.find_last_of(' ');
+    if (space == std::string::npos) break;
+    title.resize(space);
+  }
+  while (!title.empty() && (title.back() == ',' || title.back() == ' '))
+    title.pop_back();
+  return title + open;
 }
 
 FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extraction,
@@ -1017,7 +1082,8 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
   const auto message = std::find_if(messages.begin(), messages.end(), [](const auto& m) {
     return !text::StartsWith(m, "Traceback") && text::Words(m).size() >= 2;
   });
-  if (best_problem < 2 && message != messages.end()) {
+  if (best_problem < 2 && message != messages.end() &&
+      (extraction.has_trace || extraction.has_log || extraction.has_code)) {
     title = Capitalize(ShortenTitle(*message, kMaxTitleChars));
     return {.value = title, .confidence = 0.55, .signals = {"the error the text quotes"}};
   }
@@ -1043,7 +1109,8 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
     title = text::Squeeze(input.text);
     signals.push_back("the text itself");
   }
-  title = Capitalize(ShortenTitle(SentenceCase(title), kMaxTitleChars));
+  title =
+      CloseQuotation(Capitalize(ShortenTitle(SentenceCase(title), kMaxTitleChars)), kMaxTitleChars);
 
   // A word or two names no problem: say what kind of request it is.
   if (text::Words(title).size() < 3) {
@@ -1121,15 +1188,23 @@ std::vector<std::string> DecideTags(const Analysis& a, const SeveritySignals& s,
   if (!s.outage.empty()) add("outage");
   if (!s.data_loss.empty()) add("data-loss");
   if (!s.security.empty()) add("security");
-  if (!s.blocker.empty()) add("blocker");
+  // A double charge raises the priority but blocks nobody's work.
+  if (std::any_of(s.blocker.begin(), s.blocker.end(),
+                  [](const auto& b) { return b.find("charged") == std::string::npos; })) {
+    add("blocker");
+  }
   if (!s.cosmetic.empty()) add("cosmetic");
   if (extraction.has_log) add("stack-trace");
   if (!extraction.description.error_codes.empty()) add("error-code");
   if (a.language.value != "en") add("lang-" + a.language.value);
   auto first_word = [](const std::string& s) { return s.substr(0, s.find_first_of(" ,")); };
   if (!a.description.environment.os.empty()) add(first_word(a.description.environment.os));
-  if (!a.description.environment.browser.empty())
-    add(first_word(a.description.environment.browser));
+  // Every browser named ("Firefox, Chrome 131"), each by its name.
+  for (std::string_view rest = a.description.environment.browser; !rest.empty();) {
+    const auto comma = rest.find(", ");
+    add(first_word(std::string(rest.substr(0, comma))));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+  }
   return tags;
 }
 
@@ -1242,10 +1317,18 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
   std::string combined = input.title;
   combined += "\n";
   combined.append(input.text, 0, std::min(input.text.size(), kRuleTextBytes));
-  const auto title_lower =
-      text::Lower(!input.title.empty()           ? input.title
-                  : extraction.sentences.empty() ? std::string_view(input.text).substr(0, 200)
-                                                 : std::string_view(extraction.sentences.front()));
+  // The report opens with its title, else its first sentence that is not a
+  // greeting or a pleasantry ("Hello there,", "I hope you are well").
+  std::string_view opening = std::string_view(input.text).substr(0, 200);
+  if (!input.title.empty()) {
+    opening = input.title;
+  } else {
+    for (std::size_t i = 0; i < extraction.sentences.size() && i < 3; ++i) {
+      opening = extraction.sentences[i];
+      if (!IsGreeting(text::Lower(opening))) break;
+    }
+  }
+  const auto title_lower = text::Lower(opening);
   // The rules read the reporter's prose only: code, logs, template comments
   // and system tables name crashes and vulnerabilities they do not report.
   std::string prose = input.title;

@@ -269,19 +269,24 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "can't reach the", "cannot reach the", "stopped arriving for", "not reachable",
        "unreachable", "entire site", "entire system", "all services", "all servers",
        // Spanish, German, French
-       "est\xC3\xA1 ca\xC3\xADdo", "est\xC3\xA1 ca\xC3\xADda", "fuera de servicio", "nadie puede",
-       "ist ausgefallen", "ist down", "niemand kann", "est en panne", "hors service",
-       "personne ne peut"});
+       "est\xC3\xA1 ca\xC3\xAD"
+       "do",
+       "est\xC3\xA1 ca\xC3\xAD"
+       "da",
+       "fuera de servicio", "nadie puede", "ist ausgefallen", "ist down", "niemand kann",
+       "est en panne", "hors service", "personne ne peut"});
   s.data_loss = FindPhrases(
-      lower,
-      {"data loss", "lost data", "lost all", "lost my", "lost our", "data is gone",
-       "data was deleted", "deleted all", "wiped", "corrupted", "data corruption", "disappeared",
-       "missing data", "lose data", "losing data", "data lost", "lose all", "lost everything",
-       "all my files", "all our files", "erased", "can't recover", "cannot recover",
-       "unable to recover", "restore from backup", "restore from a backup", "all gone",
-       // Spanish, German, French
-       "perd\xC3\xAD todos", "datos perdidos", "se borraron", "daten verloren",
-       "wurden gel\xC3\xB6scht", "donn\xC3\xA9es perdues", "perdu toutes", "ont disparu"});
+      lower, {"data loss", "lost data", "lost all", "lost my", "lost our", "data is gone",
+              "data was deleted", "deleted all", "corrupted", "data corruption", "disappeared",
+              "missing data", "lose data", "losing data", "data lost", "lose all",
+              "lost everything", "erased", "can't recover", "cannot recover", "unable to recover",
+              "restore from backup", "restore from a backup", "all gone",
+              // Spanish, German, French
+              "perd\xC3\xAD todos", "datos perdidos", "se borraron", "daten verloren",
+              "wurden gel\xC3\xB6scht",
+              "donn\xC3\xA9"
+              "es perdues",
+              "perdu toutes", "ont disparu"});
   // A kind of data and a loss word in one sentence: "all the notes in our
   // project are gone", "my contacts disappeared after the update".
   static constexpr std::string_view kData[] = {
@@ -315,8 +320,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "spyware", "infected", "files were encrypted", "files are encrypted", "ransom",
        // Spanish, German, French
        "hackeado", "hackeada", "me hackearon", "acceso no autorizado", "gehackt",
-       "unbefugter zugriff", "pirat\xC3\xA9", "pirat\xC3\xA9e", "acc\xC3\xA8s non autoris\xC3\xA9",
-       "hame\xC3\xA7onnage"});
+       "unbefugter zugriff", "pirat\xC3\xA9",
+       "pirat\xC3\xA9"
+       "e",
+       "acc\xC3\xA8s non autoris\xC3\xA9", "hame\xC3\xA7onnage"});
   // A credential and what exposed it, near each other: "pushed our API key
   // to a public repo", "the token was leaked", "entered her password on a
   // fake page" (that one through "fake page" above).
@@ -338,44 +345,21 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                     "in plain text",
                                                     "plaintext"};
   Append(s.security, FindNear(lower, kCredentials, kExposures, 60));
-  s.blocker = FindPhrases(lower, {"crash",
-                                  "crashes",
-                                  "crashed",
-                                  "crashing",
-                                  "freezes",
-                                  "frozen",
-                                  "hangs",
-                                  "cannot log in",
-                                  "can't log in",
-                                  "cant log in",
-                                  "unable to log in",
-                                  "cannot login",
-                                  "can't login",
-                                  "cant login",
-                                  "unable to login",
-                                  "locked out",
-                                  "blocker",
-                                  "blocking",
-                                  "blocked",
-                                  "stopped working",
-                                  "completely broken",
-                                  "segfault",
-                                  "segmentation fault",
-                                  "charged twice",
-                                  "double charged",
-                                  "charged two times",
-                                  "can't access",
-                                  "cannot access",
-                                  "unable to access",
-                                  "data cannot be saved",
-                                  "cannot save",
-                                  "can't save",
-                                  "fatal error",
-                                  "kernel panic",
-                                  "closes immediately",
-                                  "force closes",
-                                  "keeps crashing",
-                                  "unusable"});
+  s.blocker = FindPhrases(
+      lower,
+      {"crash", "crashes", "crashed", "crashing", "freezes", "frozen", "hangs", "cannot log in",
+       "can't log in", "cant log in", "unable to log in", "cannot login", "can't login",
+       "cant login", "unable to login", "locked out", "blocker", "blocking", "blocked",
+       "stopped working", "completely broken", "segfault", "segmentation fault", "charged twice",
+       "double charged", "charged two times", "can't access", "cannot access", "unable to access",
+       "data cannot be saved", "cannot save", "can't save", "fatal error", "kernel panic",
+       "closes immediately", "force closes", "keeps crashing", "unusable",
+       // Spanish, German, French
+       "no puedo acceder", "no puedo entrar", "no funciona nada", "kann nicht zugreifen",
+       "kann mich nicht anmelden", "funktioniert nicht mehr",
+       "je ne peux pas acc\xC3\xA9"
+       "der",
+       "impossible de me connecter"});
   s.defect = FindPhrases(
       lower,
       {"error",       "errors",       "fails",         "failed",          "failing", "failure",
@@ -400,25 +384,77 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   s.urgent = FindPhrases(
       lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately", "emergency",
               "right now", "right away", "top priority", "high priority", "critical", "deadline",
-              "losing money", "losing revenue", "sev1", "sev 1"});
+              "losing money", "losing revenue", "sev1", "sev 1",
+              // Spanish, German, French
+              "urgente", "urgentemente", "lo antes posible", "cuanto antes", "dringend",
+              "so schnell wie m\xC3\xB6glich", "d\xC3\xA8s que possible", "au plus vite"});
   s.relaxed = FindPhrases(lower, {"no rush", "not urgent", "low priority", "whenever you can",
                                   "when you have time", "no hurry", "nice to have"});
-  s.cosmetic = FindPhrases(
-      lower,
-      {"typo",           "typos",          "cosmetic",      "misspelled", "misspelling", "spelling",
-       "misaligned",     "alignment",      "padding",       "margin",     "font",        "color",
-       "colour",         "tooltip",        "wording",       "grammar",    "looks off",   "pixel",
-       "minor",          "slightly",       "visual glitch", "ui glitch",  "css",         "icon",
-       "capitalization", "truncated text", "overlaps",      "overlap",    "overlapping", "cut off",
-       "misplaced",      "off-center",     "colors",        "colours",    "fonts",       "icons",
-       "visual thing",   "small visual"});
-  s.ui_glitch = FindPhrases(
-      lower,
-      {"typo",        "typos",          "misspelled",       "misspelling",       "misaligned",
-       "overlaps",    "overlap",        "overlapping",      "cosmetic",          "visual glitch",
-       "ui glitch",   "display glitch", "rendering glitch", "cut off",           "off-center",
-       "looks off",   "wrong font",     "different colors", "different colours", "different color",
-       "visual thing"});
+  s.cosmetic = FindPhrases(lower, {"typo",
+                                   "typos",
+                                   "cosmetic",
+                                   "misspelled",
+                                   "misspelling",
+                                   "spelling",
+                                   "misaligned",
+                                   "alignment",
+                                   "padding",
+                                   "margin",
+                                   "font",
+                                   "color",
+                                   "colour",
+                                   "tooltip",
+                                   "wording",
+                                   "grammar",
+                                   "looks off",
+                                   "pixel",
+                                   "minor",
+                                   "slightly",
+                                   "visual glitch",
+                                   "ui glitch",
+                                   "css",
+                                   "icon",
+                                   "capitalization",
+                                   "truncated text",
+                                   "overlaps",
+                                   "overlap",
+                                   "overlapping",
+                                   "text is cut off",
+                                   "text gets cut off",
+                                   "label is cut off",
+                                   "is truncated",
+                                   "misplaced",
+                                   "off-center",
+                                   "colors",
+                                   "colours",
+                                   "fonts",
+                                   "icons",
+                                   "visual thing",
+                                   "small visual"});
+  s.ui_glitch = FindPhrases(lower, {"typo",
+                                    "typos",
+                                    "misspelled",
+                                    "misspelling",
+                                    "misaligned",
+                                    "overlaps",
+                                    "overlap",
+                                    "overlapping",
+                                    "cosmetic",
+                                    "visual glitch",
+                                    "ui glitch",
+                                    "display glitch",
+                                    "rendering glitch",
+                                    "text is cut off",
+                                    "text gets cut off",
+                                    "label is cut off",
+                                    "is truncated",
+                                    "off-center",
+                                    "looks off",
+                                    "wrong font",
+                                    "different colors",
+                                    "different colours",
+                                    "different color",
+                                    "visual thing"});
   // Slowness as the problem the report opens with (its title or first
   // sentence): many defect reports mention a timeout on the way.
   s.performance = FindPhrases(text::Trim(title_lower), {"slow",
@@ -466,14 +502,16 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                    "okta sync",
                                                    "scim"};
   static constexpr std::string_view kIntegrationFailure[] = {
-      "stopped",       "fails",  "failed",       "failing",      "not working", "doesn't work",
-      "does not work", "broken", "not syncing",  "doesn't sync", "duplicate",   "duplicates",
-      "401",           "403",    "unauthorized", "not posting",  "no longer",   "error"};
-  s.integration = FindNear(lower, kServices, kIntegrationFailure, 50);
+      "stopped",       "fails",   "failed",       "failing",       "not working", "doesn't work",
+      "does not work", "broken",  "not syncing",  "doesn't sync",  "duplicate",   "duplicates",
+      "401",           "403",     "unauthorized", "not posting",   "no longer",   "error",
+      "not created",   "has not", "hasn't",       "token expired", "410",         "disconnected"};
+  s.integration = FindNear(lower, kServices, kIntegrationFailure, 80);
   s.opening_failure = FindPhrases(
-      text::Trim(title_lower), {"does nothing", "nothing happens", "not working", "doesn't work",
-                                "does not work", "doesnt work", "stopped working", "stopped",
-                                "skips", "skipped", "fails", "failed", "broken", "not arriving"});
+      text::Trim(title_lower),
+      {"does nothing", "nothing happens", "not working", "doesn't work", "does not work",
+       "doesnt work", "stopped working", "stopped", "skips", "skipped", "fails", "failed", "broken",
+       "not arriving", "won't open", "is damaged", "is corrupt"});
   // Signing in named near a failure ("can't log in", "login fails"), or a
   // lock-out, a second factor or a password reset, which are problems alone.
   static constexpr std::string_view kSignIn[] = {"log in", "login",     "log into",   "sign in",
@@ -520,14 +558,47 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
       "tablet",  "phone charger",   "printer",   "printers", "scanner",  "projector", "webcam",
       "headset", "docking station", "toner",     "laptop",   "monitor",  "router",    "desk phone",
       "charger", "battery",         "space bar", "trackpad", "touchpad", "paper"};
-  static constexpr std::string_view kDeviceFailure[] = {
-      "broken",          "broke",        "not working", "doesn't work",  "does not work",
-      "won't turn on",   "dead",         "jammed",      "not detected",  "no signal",
-      "stopped working", "not printing", "cracked",     "won't connect", "won't charge",
-      "not charging",    "jamming",      "jams",        "jam",           "flickers",
-      "flickering",      "goes black",   "overheating", "spilled",       "no power",
-      "won't boot",      "won't start",  "no sound",    "no audio",      "crackling"};
-  s.hardware = FindNear(lower, kDevices, kDeviceFailure, 30);
+  static constexpr std::string_view kDeviceFailure[] = {"broken",
+                                                        "broke",
+                                                        "not working",
+                                                        "doesn't work",
+                                                        "does not work",
+                                                        "won't turn on",
+                                                        "dead",
+                                                        "jammed",
+                                                        "not detected",
+                                                        "no signal",
+                                                        "stopped working",
+                                                        "not printing",
+                                                        "cracked",
+                                                        "won't connect",
+                                                        "won't charge",
+                                                        "not charging",
+                                                        "jamming",
+                                                        "jams",
+                                                        "jam",
+                                                        "flickers",
+                                                        "flickering",
+                                                        "goes black",
+                                                        "overheating",
+                                                        "spilled",
+                                                        "no power",
+                                                        "won't boot",
+                                                        "won't start",
+                                                        "no sound",
+                                                        "no audio",
+                                                        "crackling",
+                                                        "stopped connecting",
+                                                        "not connecting",
+                                                        "won't pair",
+                                                        "not recognized",
+                                                        "not recognised",
+                                                        "won't power on",
+                                                        "doesn't turn on",
+                                                        "does not turn on",
+                                                        "blinks",
+                                                        "blinking"};
+  s.hardware = FindNear(lower, kDevices, kDeviceFailure, 90);
   s.feature = FindPhrases(
       lower, {"feature request", "would be nice", "it would be great", "would be great",
               "please add", "add support", "support for", "suggestion", "enhancement",
@@ -632,9 +703,12 @@ FieldDecision DecideUrgency(const SeveritySignals& s, const FieldDecision& prior
   auto level = LevelIndex(priority.value);
   std::vector<std::string> signals = {"follows priority " + priority.value};
   double confidence = priority.confidence * 0.9;
-  if (!s.urgent.empty() && s.relaxed.empty() && level < 3) {
+  // "It crashes immediately" says how, not how soon: only plain calls for
+  // speed move the urgency.
+  if (const auto strong = StrongUrgency(s.urgent);
+      !strong.empty() && s.relaxed.empty() && level < 3) {
     ++level;
-    signals = {"time pressure: " + Quote(s.urgent)};
+    signals = {"time pressure: " + Quote(strong)};
   } else if (!s.relaxed.empty() && level > 0 && !s.Incident()) {
     --level;
     signals = {"can wait: " + Quote(s.relaxed)};

@@ -282,6 +282,18 @@ TEST(Priority, RansomwareAndBreachesAreCriticalAlone) {
   }
 }
 
+TEST(Priority, OnlyPlainCallsForSpeedMoveTheUrgencyInAnyLanguage) {
+  const auto how = MustAnalyze("The iPad app crashes immediately when I open the map view");
+  EXPECT_EQ(how.urgency.value, how.priority.value) << how.urgency.signals.front();
+  const auto wish =
+      MustAnalyze("It would be great to sort the archive by size. Right now I scroll through it.");
+  EXPECT_EQ(wish.urgency.value, "low");
+  const auto es = MustAnalyze(
+      "No puedo acceder a mi correo, dice cuenta bloqueada. Lo necesito urgentemente para hoy.");
+  EXPECT_TRUE(std::set<std::string>({"high", "critical"}).count(es.priority.value))
+      << es.priority.value;
+}
+
 TEST(Priority, CosmeticIssuesAndQuestionsAreLowOrMedium) {
   const std::set<std::string> low = {"low", "medium"};
   for (const std::string text : {
@@ -583,6 +595,19 @@ TEST(Priority, IncidentsInSpanishGermanAndFrenchAreHighToo) {
   });
 }
 
+TEST(Kinds, AWipedOldPhoneOrFilesOnALaptopAreNoDataLoss) {
+  for (const std::string text : {
+           "My authenticator was on my old phone, which I wiped, so I can't sign in now",
+           "My laptop won't turn on and all my files are on it",
+       }) {
+    const auto a = MustAnalyze(text);
+    const auto tags = a.tags;
+    EXPECT_EQ(std::find(tags.begin(), tags.end(), "data-loss"), tags.end()) << text;
+  }
+  const auto charged = MustAnalyze("I was charged twice for the May invoice");
+  EXPECT_EQ(std::find(charged.tags.begin(), charged.tags.end(), "blocker"), charged.tags.end());
+}
+
 TEST(Kinds, SecurityIncidentsAreSecurityAndHighEvenWhenAsked) {
   ExpectKinds({
       {"My colleague typed his password into a fake login page that came in an email. What now?",
@@ -815,6 +840,33 @@ TEST(Title, PleasantriesAndSentencesThatOnlySayWhenAreNoTitles) {
   // A colon after a name of a problem is not a preamble.
   const auto c = MustAnalyze("Calendar sync creates duplicate events: each edit adds a copy.");
   EXPECT_EQ(c.title.value.rfind("Calendar sync creates duplicate events", 0), 0u) << c.title.value;
+}
+
+TEST(Title, AsidesGiveWayQuotationsCloseAndParticlesStay) {
+  const auto a = MustAnalyze(
+      "The scanner in meeting room B (Canon imageFORMULA DR-C225, inventory 7781) won't turn on "
+      "since the power cut.");
+  EXPECT_EQ(a.title.value.rfind("The scanner in meeting room B won't turn on", 0), 0u)
+      << a.title.value;
+  EXPECT_EQ(a.category.value, "technical");
+  const auto b = MustAnalyze(
+      "The label printer at the loading dock next to gate four keeps printing 'ribbon missing "
+      "please replace' even with a new ribbon.");
+  EXPECT_LE(text::CodePoints(b.title.value), 80u);
+  EXPECT_EQ(std::count(b.title.value.begin(), b.title.value.end(), '\''), 2) << b.title.value;
+  EXPECT_EQ(b.title.value.back(), '\'') << b.title.value;
+  const auto c = MustAnalyze(
+      "Buenos d\xC3\xAD"
+      "as, no puedo descargar la factura de octubre.");
+  EXPECT_EQ(Lower(c.title.value).find("buenos"), std::string::npos) << c.title.value;
+}
+
+TEST(Title, AGreetingIsNotTheOpeningTheRulesRead) {
+  const auto a = MustAnalyze(
+      "Hello there,\n\nI hope you had a good week. The quarterly statement PDFs won't open, the "
+      "viewer says the file is damaged.\n\nThanks,\nLee");
+  EXPECT_EQ(a.category.value, "bug") << a.category.signals.front();
+  EXPECT_EQ(a.title.value.rfind("The quarterly statement PDFs won't open", 0), 0u) << a.title.value;
 }
 
 TEST(Title, DatesAndVersionsAreNoPhoneNumbers) {
