@@ -588,41 +588,6 @@ FieldDecision DecideDepartment(const FieldDecision& category) {
 
 // ---- title, keywords -------------------------------------------------------
 
-bool IsGreeting(std::string_view lower) {
-  static constexpr std::string_view kGreetings[] = {
-      "hi",           "hello",  "hey",       "dear",      "good morning", "good afternoon",
-      "good evening", "thanks", "thank you", "greetings", "regards",      "cheers",
-      "best regards"};
-  // Pleasantries and introductions name no problem at any length.
-  static constexpr std::string_view kPleasantries[] = {"i hope this finds you",
-                                                       "hope this finds you",
-                                                       "i hope you are",
-                                                       "hope you are",
-                                                       "i hope you're",
-                                                       "hope you're",
-                                                       "i hope all is",
-                                                       "hope all is",
-                                                       "i'm writing on behalf",
-                                                       "i am writing on behalf",
-                                                       "i'm writing to",
-                                                       "i am writing to",
-                                                       "i'm reaching out",
-                                                       "i am reaching out",
-                                                       "my name is",
-                                                       "thanks in advance",
-                                                       "thank you in advance",
-                                                       "kind regards",
-                                                       "best wishes"};
-  if (std::any_of(std::begin(kPleasantries), std::end(kPleasantries),
-                  [&](std::string_view p) { return text::StartsWith(lower, p); })) {
-    return true;
-  }
-  const auto words = text::Words(lower);
-  if (words.size() > 6) return false;
-  return std::any_of(std::begin(kGreetings), std::end(kGreetings),
-                     [&](std::string_view g) { return text::StartsWith(lower, g); });
-}
-
 // How much a sentence names a problem: two points per failure word, one per
 // word that only says something is wanted ("help", "need", "how").
 int ProblemScore(std::string_view lower) {

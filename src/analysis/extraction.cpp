@@ -222,9 +222,9 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
       const auto from = start >= 24 ? start - 24 : 0;
       const auto before = text::Lower(line.substr(from, start - from));
       static constexpr std::string_view kNotErrorWords[] = {
-          "invoice", "order",    "ticket", "case",    "reference", "receipt",
-          "account", "customer", "galaxy", "pixel",   "iphone",    "ipad",
-          "model",   "device",   "phone",  "samsung", "xiaomi"};
+          "invoice",  "order",   "ticket", "case",   "reference", "receipt", "account",
+          "customer", "galaxy",  "pixel",  "iphone", "ipad",      "model",   "device",
+          "phone",    "samsung", "xiaomi", "asset",  "tag",       "serial",  "inventory"};
       const bool named_otherwise =
           std::any_of(std::begin(kNotErrorWords), std::end(kNotErrorWords),
                       [&](std::string_view w) { return before.find(w) != std::string::npos; });
@@ -562,6 +562,41 @@ std::string JoinShort(const std::vector<std::string>& parts) {
 
 }  // namespace
 
+bool IsGreeting(std::string_view lower) {
+  static constexpr std::string_view kGreetings[] = {
+      "hi",           "hello",  "hey",       "dear",      "good morning", "good afternoon",
+      "good evening", "thanks", "thank you", "greetings", "regards",      "cheers",
+      "best regards"};
+  // Pleasantries and introductions name no problem at any length.
+  static constexpr std::string_view kPleasantries[] = {"i hope this finds you",
+                                                       "hope this finds you",
+                                                       "i hope you are",
+                                                       "hope you are",
+                                                       "i hope you're",
+                                                       "hope you're",
+                                                       "i hope all is",
+                                                       "hope all is",
+                                                       "i'm writing on behalf",
+                                                       "i am writing on behalf",
+                                                       "i'm writing to",
+                                                       "i am writing to",
+                                                       "i'm reaching out",
+                                                       "i am reaching out",
+                                                       "my name is",
+                                                       "thanks in advance",
+                                                       "thank you in advance",
+                                                       "kind regards",
+                                                       "best wishes"};
+  if (std::any_of(std::begin(kPleasantries), std::end(kPleasantries),
+                  [&](std::string_view p) { return text::StartsWith(lower, p); })) {
+    return true;
+  }
+  const auto words = text::Words(lower);
+  if (words.size() > 6) return false;
+  return std::any_of(std::begin(kGreetings), std::end(kGreetings),
+                     [&](std::string_view g) { return text::StartsWith(lower, g); });
+}
+
 Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
   Extraction out;
   auto& d = out.description;
@@ -569,6 +604,7 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
   bool in_code = false;
   bool saw_steps_section = false;
   std::vector<std::string> summary_parts, expected_parts, actual_parts, first_prose;
+  bool signed_off = false;
   std::vector<std::string> loose_numbered;
   bool in_comment = false;
 
@@ -614,8 +650,12 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     }
     ScanErrorCodes(line, d.error_codes);
     ScanJsonErrors(line, d.error_codes);
-    if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
-    ScanQuotedMessages(trimmed, d.error_messages);
+    // What the reporter expected ("Validation error: discount must be at
+    // most 100%") is no error they saw.
+    if (section != Section::kExpected) {
+      if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      ScanQuotedMessages(trimmed, d.error_messages);
+    }
     ScanProseVersions(trimmed, d.environment.app_versions);
 
     if (const auto heading = HeadingText(line); !heading.empty()) {
@@ -661,7 +701,23 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     }
     const auto clean = CleanInline(trimmed);
     if (section == Section::kSummary) summary_parts.push_back(clean);
-    if (first_prose.size() < 6) first_prose.push_back(clean);
+    // The summary leaves out greetings and pleasantries, and stops at a
+    // sign-off ("Thanks a lot,"): what follows is a signature.
+    if (first_prose.size() < 6 && !signed_off) {
+      std::vector<std::string> parts;
+      SplitSentences(clean, parts);
+      std::string kept;
+      for (const auto& part : parts) {
+        if (IsGreeting(text::Lower(part))) continue;
+        if (!kept.empty()) kept += ' ';
+        kept += part;
+      }
+      if (!kept.empty()) {
+        first_prose.push_back(std::move(kept));
+      } else if (!first_prose.empty()) {
+        signed_off = true;  // a greeting after the text is its farewell
+      }
+    }
     SplitSentences(clean, out.sentences);
   }
 

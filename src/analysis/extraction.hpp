@@ -30,6 +30,10 @@ struct Extraction {
   std::vector<std::string> headings;
 };
 
+// A greeting, a pleasantry or a sign-off ("Hi,", "I hope you are well",
+// "Kind regards"): no part of the problem. `lower` is lower-cased.
+bool IsGreeting(std::string_view lower);
+
 // `page_context` may add a URL and, from its user agent, the OS and browser.
 Extraction Extract(std::string_view text, const nlohmann::json& page_context);
 

@@ -910,6 +910,23 @@ TEST(Title, LongSentencesAreCutAtAClauseAndNeverOnADanglingWord) {
 
 // ---- extraction ------------------------------------------------------------------
 
+TEST(Extraction, TheSummaryLeavesOutGreetingsAndTheSignature) {
+  const auto a = MustAnalyze(
+      "Hi team,\n\nI hope you are well. The CSV export has no header row since Monday.\n\n"
+      "Kind regards,\nNoor Haddad\nOperations");
+  EXPECT_EQ(a.description.summary, "The CSV export has no header row since Monday.");
+}
+
+TEST(Extraction, ExpectedTextAndAssetTagsAreNoErrors) {
+  const auto a = MustAnalyze(
+      "## Describe the bug\nA refund larger than the payment is accepted.\n\n"
+      "## Expected behavior\nError: the refund may not exceed the payment.\n\n"
+      "## Actual behavior\nThe balance becomes negative.");
+  EXPECT_TRUE(a.description.error_messages.empty()) << a.description.error_messages.front();
+  const auto b = MustAnalyze("My docking station (asset tag HW-55012) is not detected anymore");
+  EXPECT_TRUE(b.description.error_codes.empty()) << b.description.error_codes.front();
+}
+
 TEST(Extraction, NamesVersionsDevicesAndEveryBrowser) {
   const auto a = MustAnalyze(
       "Since version 3.2.1 the app logs me out. Pixel 7 Pro, Android 13. Zoom 5.17.1 is open "
