@@ -654,7 +654,11 @@ int ProblemScore(std::string_view lower) {
                                                        "freezes",
                                                        "won't open",
                                                        "damaged",
-                                                       "corrupt"};
+                                                       "corrupt",
+                                                       "drops",
+                                                       "keeps dropping",
+                                                       "disconnects",
+                                                       "freeze"};
   static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
                                                     "need", "add",  "support", "would like"};
   return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
@@ -848,11 +852,14 @@ std::string SentenceCase(std::string s) {
 // Words a title must not end on: it would read as cut mid-phrase.
 bool IsDanglingWord(std::string_view word) {
   static constexpr std::string_view kDangling[] = {
-      "a",   "about", "an",   "and",   "are",   "as",    "at",   "because", "beim", "but", "by",
-      "de",  "del",   "dem",  "den",   "der",   "des",   "die",  "das",     "du",   "el",  "en",
-      "et",  "for",   "from", "in",    "into",  "is",    "la",   "las",     "le",   "les", "los",
-      "my",  "of",    "on",   "or",    "our",   "that",  "the",  "their",   "this", "to",  "und",
-      "was", "were",  "when", "where", "which", "while", "with", "y",       "your", "zu"};
+      "a", "about", "an", "and", "are", "as", "at", "because", "beim", "but", "by", "de", "del",
+      "dem", "den", "der", "des", "die", "das", "du", "el", "en", "et", "for", "from", "in", "into",
+      "is", "la", "las", "le", "les", "los", "my", "of", "on", "or", "our", "that", "the", "their",
+      "this", "to", "und", "was", "were", "when", "where", "which", "while", "with", "y", "your",
+      "zu",
+      // adjectives that wait for their noun: "for the whole"
+      "whole", "entire", "new", "old", "same", "other", "every", "all", "some", "its", "his",
+      "her"};
   const auto lower = text::Lower(word);
   return std::find(std::begin(kDangling), std::end(kDangling), lower) != std::end(kDangling);
 }

@@ -347,13 +347,14 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   Append(s.security, FindNear(lower, kCredentials, kExposures, 60));
   s.blocker = FindPhrases(
       lower,
-      {"crash", "crashes", "crashed", "crashing", "freezes", "frozen", "hangs", "cannot log in",
-       "can't log in", "cant log in", "unable to log in", "cannot login", "can't login",
-       "cant login", "unable to login", "locked out", "blocker", "blocking", "blocked",
-       "stopped working", "completely broken", "segfault", "segmentation fault", "charged twice",
-       "double charged", "charged two times", "can't access", "cannot access", "unable to access",
-       "data cannot be saved", "cannot save", "can't save", "fatal error", "kernel panic",
-       "closes immediately", "force closes", "keeps crashing", "unusable",
+      {"crash", "crashes", "crashed", "crashing", "freezes", "freeze for", "freeze up",
+       "freezes up", "freezing", "frozen", "hangs", "cannot log in", "can't log in", "cant log in",
+       "unable to log in", "cannot login", "can't login", "cant login", "unable to login",
+       "locked out", "blocker", "blocking", "blocked", "stopped working", "completely broken",
+       "segfault", "segmentation fault", "charged twice", "double charged", "charged two times",
+       "can't access", "cannot access", "unable to access", "data cannot be saved", "cannot save",
+       "can't save", "fatal error", "kernel panic", "closes immediately", "force closes",
+       "keeps crashing", "unusable",
        // Spanish, German, French
        "no puedo acceder", "no puedo entrar", "no funciona nada", "kann nicht zugreifen",
        "kann mich nicht anmelden", "funktioniert nicht mehr",
