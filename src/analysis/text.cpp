@@ -6,13 +6,6 @@
 
 namespace ticketd::analysis::text {
 
-std::string_view Trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n\f\v");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n\f\v");
-  return s.substr(first, last - first + 1);
-}
-
 namespace {
 
 // ASCII only, whatever the C locale says; UTF-8 bytes pass unchanged.
@@ -27,14 +20,6 @@ std::string Lower(std::string_view s) {
   for (auto& c : out)
     c = AsciiLower(c);
   return out;
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 std::vector<std::string_view> Lines(std::string_view s) {
@@ -53,22 +38,7 @@ std::vector<std::string_view> Lines(std::string_view s) {
 
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> words;
-  std::string current;
-  auto flush = [&] {
-    if (current.size() >= 2 && current.size() <= 24) words.push_back(current);
-    current.clear();
-  };
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (IsWordByte(c)) {
-      current.push_back(AsciiLower(static_cast<char>(c)));
-    } else if (c == '\'' && !current.empty() && i + 1 < s.size() && IsAsciiLetter(s[i + 1])) {
-      continue;  // don't -> dont
-    } else {
-      flush();
-    }
-  }
-  flush();
+  ForEachWord(s, [&](std::string_view word) { words.emplace_back(word); });
   return words;
 }
 
@@ -104,6 +74,15 @@ std::string ValidUtf8(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      // Runs of ASCII, most of any text, are copied whole.
+      auto end = i + 1;
+      while (end < s.size() && static_cast<unsigned char>(s[end]) < 0x80)
+        ++end;
+      out.append(s.substr(i, end - i));
+      i = end;
+      continue;
+    }
     std::size_t length = c < 0x80         ? 1
                          : (c >> 5) == 6  ? 2
                          : (c >> 4) == 14 ? 3

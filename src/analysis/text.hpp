@@ -36,10 +36,24 @@ inline bool IsAsciiSpace(char c) {
 // Longer runs of letters are not words (hashes, base64).
 inline constexpr std::size_t kMaxWordBytes = 24;
 
-std::string_view Trim(std::string_view s);
+// `s` without leading and trailing ASCII whitespace. Inline, like the
+// helpers below: called for nearly every line and word.
+inline std::string_view Trim(std::string_view s) {
+  std::size_t first = 0;
+  std::size_t last = s.size();
+  while (first < last && IsAsciiSpace(s[first]))
+    ++first;
+  while (last > first && IsAsciiSpace(s[last - 1]))
+    --last;
+  return s.substr(first, last - first);
+}
 std::string Lower(std::string_view s);
-bool StartsWith(std::string_view s, std::string_view prefix);
-bool EndsWith(std::string_view s, std::string_view suffix);
+inline bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.starts_with(prefix);
+}
+inline bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.ends_with(suffix);
+}
 
 // Lines without their terminators ("\n" or "\r\n").
 std::vector<std::string_view> Lines(std::string_view s);
@@ -100,30 +114,32 @@ std::string Squeeze(std::string_view s);
 bool ContainsPhrase(std::string_view haystack, std::string_view needle);
 
 // A fixed set of case-sensitive marks looked for anywhere in a line, in
-// one pass: only bytes that start some mark are compared. Build once (a
-// function-local static); immutable afterwards.
+// one pass: only bytes that start some mark are compared, and only with the
+// marks that start with that byte. Build once (a function-local static);
+// immutable afterwards.
 class MarkSet {
  public:
   // Implicit, so that a static can be written as a braced list of marks.
-  MarkSet(std::initializer_list<std::string_view> marks) : marks_(marks) {
-    for (auto mark : marks_) {
-      if (!mark.empty()) first_[static_cast<unsigned char>(mark[0])] = true;
+  MarkSet(std::initializer_list<std::string_view> marks) {
+    for (auto mark : marks) {
+      if (!mark.empty()) by_first_[static_cast<unsigned char>(mark[0])].push_back(mark);
     }
   }
   bool FoundIn(std::string_view line) const {
     for (std::size_t i = 0; i < line.size(); ++i) {
-      if (!first_[static_cast<unsigned char>(line[i])]) continue;
+      const auto& candidates = by_first_[static_cast<unsigned char>(line[i])];
+      if (candidates.empty()) continue;
       const auto rest = line.substr(i);
-      for (auto mark : marks_) {
-        if (mark[0] == line[i] && rest.substr(0, mark.size()) == mark) return true;
+      for (auto mark : candidates) {
+        if (rest.starts_with(mark)) return true;
       }
     }
     return false;
   }
 
  private:
-  std::vector<std::string_view> marks_;
-  bool first_[256] = {};
+  // The marks by their first byte.
+  std::vector<std::string_view> by_first_[256];
 };
 
 // Line kinds that the category model and the extraction leave out of prose.
