@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-#include <unordered_map>
 
 #include "analysis/text.hpp"
 
@@ -114,9 +113,9 @@ const std::array<LatinLanguage, 10>& LatinLanguages() {
 
 // For each common word, the languages (bits by index in LatinLanguages())
 // it belongs to: one hash lookup per word of the text.
-const std::unordered_map<std::string_view, std::uint32_t>& LanguagesOfWord() {
+const text::WordMap<std::uint32_t>& LanguagesOfWord() {
   static const auto kIndex = [] {
-    std::unordered_map<std::string_view, std::uint32_t> index;
+    text::WordMap<std::uint32_t> index(512);
     const auto& languages = LatinLanguages();
     for (std::size_t l = 0; l < languages.size(); ++l) {
       for (auto word : languages[l].words) {
@@ -224,10 +223,10 @@ LanguageGuess DetectLanguage(std::string_view input) {
   const auto& index = LanguagesOfWord();
   text::ForEachWord(sample, [&](std::string_view word) {
     if (word.size() > kLongestCommonWord) return;
-    const auto found = index.find(word);
-    if (found == index.end()) return;
+    const auto* found = index.Find(word);
+    if (found == nullptr) return;
     for (std::size_t l = 0; l < languages.size(); ++l) {
-      if ((found->second >> l) & 1U) ++hits[l];
+      if ((*found >> l) & 1U) ++hits[l];
     }
   });
   const auto best =

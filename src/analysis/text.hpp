@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -140,6 +141,51 @@ class MarkSet {
  private:
   // The marks by their first byte.
   std::vector<std::string_view> by_first_[256];
+};
+
+// A fixed map from words to small values, built once (a function-local
+// static): open addressing on a 64-bit FNV-1a hash of the word, the word
+// itself compared on a hit, so answers are exact. Cheaper per look-up than
+// std::unordered_map or a binary search over sorted words. Keeps views of
+// the words it is given, which must outlive it.
+template <class Value>
+class WordMap {
+ public:
+  explicit WordMap(std::size_t capacity) {
+    std::size_t size = 16;
+    while (size < capacity * 4)
+      size *= 2;
+    slots_.resize(size);
+  }
+  // The value of `word`, added as Value{} when missing.
+  Value& operator[](std::string_view word) {
+    auto slot = Hash(word) & (slots_.size() - 1);
+    while (slots_[slot].used && slots_[slot].word != word)
+      slot = (slot + 1) & (slots_.size() - 1);
+    if (!slots_[slot].used) slots_[slot] = {.word = word, .value = Value{}, .used = true};
+    return slots_[slot].value;
+  }
+  const Value* Find(std::string_view word) const {
+    for (auto slot = Hash(word) & (slots_.size() - 1); slots_[slot].used;
+         slot = (slot + 1) & (slots_.size() - 1)) {
+      if (slots_[slot].word == word) return &slots_[slot].value;
+    }
+    return nullptr;
+  }
+
+ private:
+  struct Slot {
+    std::string_view word;
+    Value value{};
+    bool used = false;
+  };
+  static std::size_t Hash(std::string_view word) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c : word)
+      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+  std::vector<Slot> slots_;
 };
 
 // Line kinds that the category model and the extraction leave out of prose.
