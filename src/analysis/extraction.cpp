@@ -110,19 +110,22 @@ std::pair<Section, std::string_view> InlineLabel(std::string_view line) {
 // `s` without Markdown emphasis and code marks, whitespace squeezed: the
 // same as text::Squeeze of `s` with '*' and '`' removed, in one pass.
 std::string CleanInline(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  // Written in place: the result is never longer than `s` (a space is
+  // written only for a run of whitespace read).
+  std::string out(s.size(), '\0');
+  std::size_t size = 0;
   bool space = false;
   for (char c : s) {
     if (c == '*' || c == '`') continue;
     if (text::IsAsciiSpace(c)) {
-      space = !out.empty();
+      space = size != 0;
       continue;
     }
-    if (space) out.push_back(' ');
+    if (space) out[size++] = ' ';
     space = false;
-    out.push_back(c);
+    out[size++] = c;
   }
+  out.resize(size);
   return out;
 }
 
@@ -185,13 +188,14 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
     while (!token.empty() && token.back() == '-')
       token.remove_suffix(1);
     const std::size_t start = i;
-    const bool left_ok =
-        i == 0 || std::string_view(" \t([{:'\"=,").find(line[i - 1]) != std::string_view::npos;
     i = end;
-    if (!left_ok || token.size() < 3 || token.size() > 40) continue;
+    if (token.size() < 3 || token.size() > 40) continue;
     // A token opening with a lower-case letter has a letter and is not all
     // upper case nor "0x...": none of the kinds below. Most words end here.
     if (token[0] >= 'a' && token[0] <= 'z') continue;
+    const bool left_ok = start == 0 || std::string_view(" \t([{:'\"=,").find(line[start - 1]) !=
+                                           std::string_view::npos;
+    if (!left_ok) continue;
 
     const bool all_upper = std::all_of(token.begin(), token.end(),
                                        [](char c) { return IsUpperOrDigit(c) || c == '-'; });
@@ -416,7 +420,7 @@ std::string VersionAt(std::string_view s, std::size_t i) {
 // "Galaxy S23", "Pixel 8") as "device".
 void ScanProseVersions(std::string_view line, std::map<std::string, std::string>& versions) {
   // Most lines name no version and no model: none without a digit.
-  if (line.find_first_of("0123456789") == std::string_view::npos) return;
+  if (std::none_of(line.begin(), line.end(), [](char c) { return text::IsAsciiDigit(c); })) return;
   const auto lower = text::Lower(line);
   for (std::size_t pos = lower.find("version");
        pos != std::string::npos && versions.size() < kMaxVersions;
@@ -511,7 +515,11 @@ void ScanQuotedMessages(std::string_view line, std::vector<std::string>& message
       "displays", "reads",    "saying",        "mensaje", "dice",   "aparece",
       "muestra",  "meldung",  "fehlermeldung", "zeigt",   "erreur", "affiche",
       "indique",  "mensagem", "messaggio",     "popup",   "prompt", "alert"};
-  if (line.find_first_of("'\"\xC2\xE2") == std::string_view::npos) return;
+  // No quote mark (nor a lead byte of a typographic one), no message.
+  if (std::none_of(line.begin(), line.end(),
+                   [](char c) { return c == '\'' || c == '"' || c == '\xC2' || c == '\xE2'; })) {
+    return;
+  }
   const auto lower = text::Lower(line);
   static constexpr std::string_view kOpen[] = {"'",        "\"",           "\xE2\x80\x9C",
                                                "\xC2\xAB", "\xE2\x80\x9E", "\xE2\x80\x98"};

@@ -152,6 +152,12 @@ struct ScriptCounts {
 ScriptCounts CountScripts(std::string_view s) {
   ScriptCounts counts;
   for (std::size_t i = 0; i < s.size();) {
+    if (const auto c = static_cast<unsigned char>(s[i]); c < 0x80) {
+      // ASCII, most of any text: a Latin letter or nothing.
+      if (text::IsAsciiLetter(static_cast<char>(c))) ++counts.latin;
+      ++i;
+      continue;
+    }
     const auto cp = NextCodePoint(s, i);
     if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0x24F)) {
       ++counts.latin;

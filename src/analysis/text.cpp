@@ -147,18 +147,21 @@ std::string Shorten(std::string_view s, std::size_t max_chars) {
 }
 
 std::string Squeeze(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  // Written in place: the result is never longer than `s` (a space is
+  // written only for a run of whitespace read).
+  std::string out(s.size(), '\0');
+  std::size_t size = 0;
   bool space = false;
   for (char c : s) {
     if (IsAsciiSpace(c)) {
-      space = !out.empty();
+      space = size != 0;
       continue;
     }
-    if (space) out.push_back(' ');
+    if (space) out[size++] = ' ';
     space = false;
-    out.push_back(c);
+    out[size++] = c;
   }
+  out.resize(size);
   return out;
 }
 
@@ -186,6 +189,7 @@ bool LooksLikeLogLine(std::string_view line) {
   if (StartsWith(trimmed, "at ") && trimmed.find('(') != std::string_view::npos) return true;
   if (StartsWith(trimmed, "File \"") || StartsWith(trimmed, "Traceback (")) return true;
   if (line.size() >= 4 && (StartsWith(line, "    ") || line[0] == '\t')) return true;
+  if (trimmed.size() < 20) return false;  // too short for either test below
   std::size_t letters = 0;
   std::size_t spaces = 0;
   for (char c : trimmed) {
