@@ -135,6 +135,9 @@ void AddUnique(std::vector<std::string>& list, std::string value, std::size_t ma
 }
 
 void ScanUrls(std::string_view line, std::vector<std::string>& urls) {
+  // Every URL taken has "://", and a colon is rarer than an "h": most lines
+  // end here, before looking at each "h".
+  if (!Has(line, "://")) return;
   for (std::size_t pos = 0; (pos = line.find("http", pos)) != std::string_view::npos;) {
     const auto rest = line.substr(pos);
     if (!text::StartsWith(rest, "http://") && !text::StartsWith(rest, "https://")) {
@@ -488,6 +491,7 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
 // Error strings inside a JSON error body: {"error":"invalid_token"} and
 // {"code":"rate_limited"} give "invalid_token" and "rate_limited".
 void ScanJsonErrors(std::string_view line, std::vector<std::string>& codes) {
+  if (line.find('"') == std::string_view::npos) return;  // every key is quoted
   for (std::string_view key : {"\"error\"", "\"error_code\"", "\"code\"", "\"errorCode\""}) {
     for (auto pos = line.find(key); pos != std::string_view::npos; pos = line.find(key, pos + 1)) {
       auto v = pos + key.size();
