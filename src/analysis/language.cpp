@@ -151,6 +151,20 @@ struct ScriptCounts {
 
 ScriptCounts CountScripts(std::string_view s) {
   ScriptCounts counts;
+  // Most texts are all ASCII, where only Latin letters count: one pass
+  // without branches, which the compiler vectorizes, tells both. In byte
+  // arithmetic, (c | 0x20) - 'a' is at most 25 for ASCII letters only.
+  std::size_t ascii_letters = 0;
+  unsigned char high_bits = 0;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    high_bits |= c & 0x80U;
+    ascii_letters += static_cast<unsigned char>((c | 0x20U) - 'a') <= 'z' - 'a';
+  }
+  if (high_bits == 0) {
+    counts.latin = ascii_letters;
+    return counts;
+  }
   for (std::size_t i = 0; i < s.size();) {
     if (const auto c = static_cast<unsigned char>(s[i]); c < 0x80) {
       // ASCII, most of any text: a Latin letter or nothing.
