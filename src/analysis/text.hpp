@@ -132,7 +132,12 @@ class MarkSet {
       if (candidates.empty()) continue;
       const auto rest = line.substr(i);
       for (auto mark : candidates) {
-        if (rest.starts_with(mark)) return true;
+        // The second byte first: most candidates differ there, and a
+        // full comparison is a call to memcmp.
+        if (mark.size() <= rest.size() && (mark.size() == 1 || rest[1] == mark[1]) &&
+            rest.starts_with(mark)) {
+          return true;
+        }
       }
     }
     return false;
