@@ -1,7 +1,9 @@
 #include "analysis/extraction.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <span>
 
 #include "analysis/text.hpp"
 
@@ -105,13 +107,26 @@ std::pair<Section, std::string_view> InlineLabel(std::string_view line) {
   return {Section::kNone, {}};
 }
 
+// `s` without Markdown emphasis and code marks, whitespace squeezed: the
+// same as text::Squeeze of `s` with '*' and '`' removed, in one pass.
 std::string CleanInline(std::string_view s) {
-  std::string out;
+  // Written in place: the result is never longer than `s` (a space is
+  // written only for a run of whitespace read).
+  std::string out(s.size(), '\0');
+  std::size_t size = 0;
+  bool space = false;
   for (char c : s) {
     if (c == '*' || c == '`') continue;
-    out.push_back(c);
+    if (text::IsAsciiSpace(c)) {
+      space = size != 0;
+      continue;
+    }
+    if (space) out[size++] = ' ';
+    space = false;
+    out[size++] = c;
   }
-  return text::Squeeze(out);
+  out.resize(size);
+  return out;
 }
 
 void AddUnique(std::vector<std::string>& list, std::string value, std::size_t max) {
@@ -120,6 +135,9 @@ void AddUnique(std::vector<std::string>& list, std::string value, std::size_t ma
 }
 
 void ScanUrls(std::string_view line, std::vector<std::string>& urls) {
+  // Every URL taken has "://", and a colon is rarer than an "h": most lines
+  // end here, before looking at each "h".
+  if (!Has(line, "://")) return;
   for (std::size_t pos = 0; (pos = line.find("http", pos)) != std::string_view::npos;) {
     const auto rest = line.substr(pos);
     if (!text::StartsWith(rest, "http://") && !text::StartsWith(rest, "https://")) {
@@ -173,10 +191,14 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
     while (!token.empty() && token.back() == '-')
       token.remove_suffix(1);
     const std::size_t start = i;
-    const bool left_ok =
-        i == 0 || std::string_view(" \t([{:'\"=,").find(line[i - 1]) != std::string_view::npos;
     i = end;
-    if (!left_ok || token.size() < 3 || token.size() > 40) continue;
+    if (token.size() < 3 || token.size() > 40) continue;
+    // A token opening with a lower-case letter has a letter and is not all
+    // upper case nor "0x...": none of the kinds below. Most words end here.
+    if (token[0] >= 'a' && token[0] <= 'z') continue;
+    const bool left_ok = start == 0 || std::string_view(" \t([{:'\"=,").find(line[start - 1]) !=
+                                           std::string_view::npos;
+    if (!left_ok) continue;
 
     const bool all_upper = std::all_of(token.begin(), token.end(),
                                        [](char c) { return IsUpperOrDigit(c) || c == '-'; });
@@ -261,21 +283,66 @@ bool IsTraceLine(std::string_view line) {
          text::IsAsciiDigit(trimmed[1]);
 }
 
-// First match of one of `names` (lower-case) in `lower`, with the version
-// that follows it: "windows 11", "chrome 120.0.6099".
-std::string FindNamed(std::string_view lower, std::string_view original,
+// Where the words of a lower-cased text start (an ASCII letter after a byte
+// that is not a word byte, or at the start), grouped by that letter: a name
+// is then compared only where a word with its first letter starts, instead
+// of searching the whole text once per name.
+class WordStarts {
+ public:
+  explicit WordStarts(std::string_view lower) : lower_(lower) {
+    // Counting sort by first letter: count, turn counts into offsets, fill.
+    auto letter_at = [&](std::size_t i) -> int {
+      const char c = lower[i];
+      if (c < 'a' || c > 'z') return -1;
+      if (i > 0 && text::IsWordByte(static_cast<unsigned char>(lower[i - 1]))) return -1;
+      return c - 'a';
+    };
+    for (std::size_t i = 0; i < lower.size(); ++i) {
+      if (const int letter = letter_at(i); letter >= 0) ++offsets_[letter + 1];
+    }
+    for (std::size_t letter = 0; letter < 26; ++letter)
+      offsets_[letter + 1] += offsets_[letter];
+    starts_.resize(offsets_[26]);
+    auto next = offsets_;
+    for (std::size_t i = 0; i < lower.size(); ++i) {
+      if (const int letter = letter_at(i); letter >= 0) starts_[next[letter]++] = i;
+    }
+  }
+
+  std::string_view Lower() const { return lower_; }
+
+  // The word starts with `letter` (a-z), in increasing order.
+  std::span<const std::size_t> Of(char letter) const {
+    const auto l = static_cast<std::size_t>(letter - 'a');
+    return std::span<const std::size_t>(starts_).subspan(offsets_[l],
+                                                         offsets_[l + 1] - offsets_[l]);
+  }
+
+ private:
+  std::string_view lower_;
+  std::array<std::size_t, 27> offsets_{};
+  std::vector<std::size_t> starts_;
+};
+
+// First match of one of `names` (lower-case, each starting with a letter
+// a-z) in the indexed text, with the version that follows it: "windows 11",
+// "chrome 120.0.6099".
+std::string FindNamed(const WordStarts& words, std::string_view original,
                       std::initializer_list<std::pair<std::string_view, std::string_view>> names) {
+  const auto lower = words.Lower();
   // The first name found; a later mention of it with a version wins over a
   // bare one ("the iOS app ... iOS 18.1").
   for (const auto& [needle, display] : names) {
     std::string bare;
-    std::size_t pos = 0;
-    while ((pos = lower.find(needle, pos)) != std::string_view::npos) {
+    // A match must start a word ("ios" in "bios" is none), so only word
+    // starts are tried. No name overlaps itself where one of its words
+    // starts, so skipping matches that overlap an earlier one, as a
+    // search of the whole text would, never applies.
+    for (const auto pos : words.Of(needle[0])) {
+      if (lower.substr(pos, needle.size()) != needle) continue;
       const auto end = pos + needle.size();
-      const bool left = pos == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[pos - 1]));
       const bool right = end >= lower.size() || !text::IsAsciiLetter(lower[end]);
-      pos = end;
-      if (!left || !right) continue;
+      if (!right) continue;
       std::size_t v = end;
       while (v < lower.size() && (lower[v] == ' ' || lower[v] == '/' || lower[v] == 'v'))
         ++v;
@@ -294,8 +361,8 @@ std::string FindNamed(std::string_view lower, std::string_view original,
   return {};
 }
 
-std::string FindOs(std::string_view lower, std::string_view original) {
-  return FindNamed(lower, original,
+std::string FindOs(const WordStarts& words, std::string_view original) {
+  return FindNamed(words, original,
                    {{"windows server", "Windows Server"},
                     {"windows", "Windows"},
                     {"macos", "macOS"},
@@ -315,7 +382,7 @@ std::string FindOs(std::string_view lower, std::string_view original) {
 
 // Every browser named, in the order of the list, joined with ", "
 // ("Firefox, Chrome 131").
-std::string FindBrowser(std::string_view lower, std::string_view original) {
+std::string FindBrowser(const WordStarts& words, std::string_view original) {
   static constexpr std::pair<std::string_view, std::string_view> kBrowsers[] = {
       {"firefox", "Firefox"},   {"microsoft edge", "Edge"}, {"edge", "Edge"},
       {"chromium", "Chromium"}, {"chrome", "Chrome"},       {"safari", "Safari"},
@@ -324,7 +391,7 @@ std::string FindBrowser(std::string_view lower, std::string_view original) {
   std::vector<std::string_view> seen;
   for (const auto& [needle, display] : kBrowsers) {
     if (std::find(seen.begin(), seen.end(), display) != seen.end()) continue;
-    auto found = FindNamed(lower, original, {{needle, display}});
+    auto found = FindNamed(words, original, {{needle, display}});
     if (found.empty()) continue;
     seen.push_back(display);
     if (!all.empty()) all += ", ";
@@ -356,7 +423,7 @@ std::string VersionAt(std::string_view s, std::size_t i) {
 // "Galaxy S23", "Pixel 8") as "device".
 void ScanProseVersions(std::string_view line, std::map<std::string, std::string>& versions) {
   // Most lines name no version and no model: none without a digit.
-  if (line.find_first_of("0123456789") == std::string_view::npos) return;
+  if (std::none_of(line.begin(), line.end(), [](char c) { return text::IsAsciiDigit(c); })) return;
   const auto lower = text::Lower(line);
   for (std::size_t pos = lower.find("version");
        pos != std::string::npos && versions.size() < kMaxVersions;
@@ -424,6 +491,7 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
 // Error strings inside a JSON error body: {"error":"invalid_token"} and
 // {"code":"rate_limited"} give "invalid_token" and "rate_limited".
 void ScanJsonErrors(std::string_view line, std::vector<std::string>& codes) {
+  if (line.find('"') == std::string_view::npos) return;  // every key is quoted
   for (std::string_view key : {"\"error\"", "\"error_code\"", "\"code\"", "\"errorCode\""}) {
     for (auto pos = line.find(key); pos != std::string_view::npos; pos = line.find(key, pos + 1)) {
       auto v = pos + key.size();
@@ -451,7 +519,11 @@ void ScanQuotedMessages(std::string_view line, std::vector<std::string>& message
       "displays", "reads",    "saying",        "mensaje", "dice",   "aparece",
       "muestra",  "meldung",  "fehlermeldung", "zeigt",   "erreur", "affiche",
       "indique",  "mensagem", "messaggio",     "popup",   "prompt", "alert"};
-  if (line.find_first_of("'\"\xC2\xE2") == std::string_view::npos) return;
+  // No quote mark (nor a lead byte of a typographic one), no message.
+  if (std::none_of(line.begin(), line.end(),
+                   [](char c) { return c == '\'' || c == '"' || c == '\xC2' || c == '\xE2'; })) {
+    return;
+  }
   const auto lower = text::Lower(line);
   static constexpr std::string_view kOpen[] = {"'",        "\"",           "\xE2\x80\x9C",
                                                "\xC2\xAB", "\xE2\x80\x9E", "\xE2\x80\x98"};
@@ -518,15 +590,16 @@ struct UserAgentInfo {
 
 UserAgentInfo ParseUserAgent(std::string_view agent) {
   const auto lower = text::Lower(agent);
+  const WordStarts words(lower);
   UserAgentInfo info;
-  info.os = FindOs(lower, agent);
+  info.os = FindOs(words, agent);
   // Agent strings name Safari and Chrome in most browsers: test the specific first.
   if (Has(lower, "edg/")) {
-    info.browser = FindNamed(lower, agent, {{"edg", "Edge"}});
+    info.browser = FindNamed(words, agent, {{"edg", "Edge"}});
   } else if (Has(lower, "firefox/")) {
-    info.browser = FindNamed(lower, agent, {{"firefox", "Firefox"}});
+    info.browser = FindNamed(words, agent, {{"firefox", "Firefox"}});
   } else if (Has(lower, "chrome/")) {
-    info.browser = FindNamed(lower, agent, {{"chrome", "Chrome"}});
+    info.browser = FindNamed(words, agent, {{"chrome", "Chrome"}});
   } else if (Has(lower, "safari/")) {
     info.browser = "Safari";
   }
@@ -729,8 +802,9 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
   // Environment: named anywhere in the text, or in the page's user agent.
   const auto sample = input.substr(0, std::min<std::size_t>(input.size(), 20'000));
   const auto lower = text::Lower(sample);
-  d.environment.os = FindOs(lower, sample);
-  d.environment.browser = FindBrowser(lower, sample);
+  const WordStarts words(lower);
+  d.environment.os = FindOs(words, sample);
+  d.environment.browser = FindBrowser(words, sample);
   if (page_context.is_object()) {
     if (const auto agent = page_context.find("user_agent");
         agent != page_context.end() && agent->is_string()) {

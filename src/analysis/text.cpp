@@ -6,13 +6,6 @@
 
 namespace ticketd::analysis::text {
 
-std::string_view Trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n\f\v");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n\f\v");
-  return s.substr(first, last - first + 1);
-}
-
 namespace {
 
 // ASCII only, whatever the C locale says; UTF-8 bytes pass unchanged.
@@ -27,14 +20,6 @@ std::string Lower(std::string_view s) {
   for (auto& c : out)
     c = AsciiLower(c);
   return out;
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 std::vector<std::string_view> Lines(std::string_view s) {
@@ -53,22 +38,7 @@ std::vector<std::string_view> Lines(std::string_view s) {
 
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> words;
-  std::string current;
-  auto flush = [&] {
-    if (current.size() >= 2 && current.size() <= 24) words.push_back(current);
-    current.clear();
-  };
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (IsWordByte(c)) {
-      current.push_back(AsciiLower(static_cast<char>(c)));
-    } else if (c == '\'' && !current.empty() && i + 1 < s.size() && IsAsciiLetter(s[i + 1])) {
-      continue;  // don't -> dont
-    } else {
-      flush();
-    }
-  }
-  flush();
+  ForEachWord(s, [&](std::string_view word) { words.emplace_back(word); });
   return words;
 }
 
@@ -104,6 +74,15 @@ std::string ValidUtf8(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      // Runs of ASCII, most of any text, are copied whole.
+      auto end = i + 1;
+      while (end < s.size() && static_cast<unsigned char>(s[end]) < 0x80)
+        ++end;
+      out.append(s.substr(i, end - i));
+      i = end;
+      continue;
+    }
     std::size_t length = c < 0x80         ? 1
                          : (c >> 5) == 6  ? 2
                          : (c >> 4) == 14 ? 3
@@ -168,18 +147,21 @@ std::string Shorten(std::string_view s, std::size_t max_chars) {
 }
 
 std::string Squeeze(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  // Written in place: the result is never longer than `s` (a space is
+  // written only for a run of whitespace read).
+  std::string out(s.size(), '\0');
+  std::size_t size = 0;
   bool space = false;
   for (char c : s) {
     if (IsAsciiSpace(c)) {
-      space = !out.empty();
+      space = size != 0;
       continue;
     }
-    if (space) out.push_back(' ');
+    if (space) out[size++] = ' ';
     space = false;
-    out.push_back(c);
+    out[size++] = c;
   }
+  out.resize(size);
   return out;
 }
 
@@ -207,11 +189,17 @@ bool LooksLikeLogLine(std::string_view line) {
   if (StartsWith(trimmed, "at ") && trimmed.find('(') != std::string_view::npos) return true;
   if (StartsWith(trimmed, "File \"") || StartsWith(trimmed, "Traceback (")) return true;
   if (line.size() >= 4 && (StartsWith(line, "    ") || line[0] == '\t')) return true;
+  if (trimmed.size() < 20) return false;  // too short for either test below
+  // Counted without branches, in byte arithmetic, so that the compiler
+  // vectorizes the loop: the analyzer asks this of every line, twice.
   std::size_t letters = 0;
   std::size_t spaces = 0;
-  for (char c : trimmed) {
-    if (IsWordByte(static_cast<unsigned char>(c))) ++letters;  // any script
-    if (c == ' ') ++spaces;
+  for (char ch : trimmed) {
+    const auto c = static_cast<unsigned char>(ch);
+    // IsWordByte(c), any script: (c | 0x20) - 'a', wrapped to a byte, is at
+    // most 25 for ASCII letters only.
+    letters += static_cast<unsigned char>((c | 0x20U) - 'a') <= 'z' - 'a' || c >= 0x80;
+    spaces += c == ' ';
   }
   // Paths, hex dumps, timestamps: mostly not letters, or long without spaces.
   if (trimmed.size() >= 20 && letters * 2 < trimmed.size()) return true;

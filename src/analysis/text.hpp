@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -36,10 +37,24 @@ inline bool IsAsciiSpace(char c) {
 // Longer runs of letters are not words (hashes, base64).
 inline constexpr std::size_t kMaxWordBytes = 24;
 
-std::string_view Trim(std::string_view s);
+// `s` without leading and trailing ASCII whitespace. Inline, like the
+// helpers below: called for nearly every line and word.
+inline std::string_view Trim(std::string_view s) {
+  std::size_t first = 0;
+  std::size_t last = s.size();
+  while (first < last && IsAsciiSpace(s[first]))
+    ++first;
+  while (last > first && IsAsciiSpace(s[last - 1]))
+    --last;
+  return s.substr(first, last - first);
+}
 std::string Lower(std::string_view s);
-bool StartsWith(std::string_view s, std::string_view prefix);
-bool EndsWith(std::string_view s, std::string_view suffix);
+inline bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.starts_with(prefix);
+}
+inline bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.ends_with(suffix);
+}
 
 // Lines without their terminators ("\n" or "\r\n").
 std::vector<std::string_view> Lines(std::string_view s);
@@ -100,30 +115,82 @@ std::string Squeeze(std::string_view s);
 bool ContainsPhrase(std::string_view haystack, std::string_view needle);
 
 // A fixed set of case-sensitive marks looked for anywhere in a line, in
-// one pass: only bytes that start some mark are compared. Build once (a
-// function-local static); immutable afterwards.
+// one pass: only bytes that start some mark are compared, and only with the
+// marks that start with that byte. Build once (a function-local static);
+// immutable afterwards.
 class MarkSet {
  public:
   // Implicit, so that a static can be written as a braced list of marks.
-  MarkSet(std::initializer_list<std::string_view> marks) : marks_(marks) {
-    for (auto mark : marks_) {
-      if (!mark.empty()) first_[static_cast<unsigned char>(mark[0])] = true;
+  MarkSet(std::initializer_list<std::string_view> marks) {
+    for (auto mark : marks) {
+      if (!mark.empty()) by_first_[static_cast<unsigned char>(mark[0])].push_back(mark);
     }
   }
   bool FoundIn(std::string_view line) const {
     for (std::size_t i = 0; i < line.size(); ++i) {
-      if (!first_[static_cast<unsigned char>(line[i])]) continue;
+      const auto& candidates = by_first_[static_cast<unsigned char>(line[i])];
+      if (candidates.empty()) continue;
       const auto rest = line.substr(i);
-      for (auto mark : marks_) {
-        if (mark[0] == line[i] && rest.substr(0, mark.size()) == mark) return true;
+      for (auto mark : candidates) {
+        // The second byte first: most candidates differ there, and a
+        // full comparison is a call to memcmp.
+        if (mark.size() <= rest.size() && (mark.size() == 1 || rest[1] == mark[1]) &&
+            rest.starts_with(mark)) {
+          return true;
+        }
       }
     }
     return false;
   }
 
  private:
-  std::vector<std::string_view> marks_;
-  bool first_[256] = {};
+  // The marks by their first byte.
+  std::vector<std::string_view> by_first_[256];
+};
+
+// A fixed map from words to small values, built once (a function-local
+// static): open addressing on a 64-bit FNV-1a hash of the word, the word
+// itself compared on a hit, so answers are exact. Cheaper per look-up than
+// std::unordered_map or a binary search over sorted words. Keeps views of
+// the words it is given, which must outlive it.
+template <class Value>
+class WordMap {
+ public:
+  explicit WordMap(std::size_t capacity) {
+    std::size_t size = 16;
+    while (size < capacity * 4)
+      size *= 2;
+    slots_.resize(size);
+  }
+  // The value of `word`, added as Value{} when missing.
+  Value& operator[](std::string_view word) {
+    auto slot = Hash(word) & (slots_.size() - 1);
+    while (slots_[slot].used && slots_[slot].word != word)
+      slot = (slot + 1) & (slots_.size() - 1);
+    if (!slots_[slot].used) slots_[slot] = {.word = word, .value = Value{}, .used = true};
+    return slots_[slot].value;
+  }
+  const Value* Find(std::string_view word) const {
+    for (auto slot = Hash(word) & (slots_.size() - 1); slots_[slot].used;
+         slot = (slot + 1) & (slots_.size() - 1)) {
+      if (slots_[slot].word == word) return &slots_[slot].value;
+    }
+    return nullptr;
+  }
+
+ private:
+  struct Slot {
+    std::string_view word;
+    Value value{};
+    bool used = false;
+  };
+  static std::size_t Hash(std::string_view word) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c : word)
+      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+  std::vector<Slot> slots_;
 };
 
 // Line kinds that the category model and the extraction leave out of prose.
