@@ -364,6 +364,11 @@ std::string FindNamed(const WordStarts& words, std::string_view original,
 std::string FindOs(const WordStarts& words, std::string_view original) {
   return FindNamed(words, original,
                    {{"windows server", "Windows Server"},
+                    {"macos sequoia", "macOS Sequoia"},
+                    {"macos sonoma", "macOS Sonoma"},
+                    {"macos ventura", "macOS Ventura"},
+                    {"macos monterey", "macOS Monterey"},
+                    {"macos big sur", "macOS Big Sur"},
                     {"windows", "Windows"},
                     {"macos", "macOS"},
                     {"mac os x", "macOS"},
@@ -438,13 +443,14 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
     }
   }
   static constexpr std::string_view kNotProducts[] = {
-      "windows", "macos",  "ios",     "ipados",  "android", "ubuntu", "debian", "fedora",
-      "linux",   "chrome", "firefox", "safari",  "edge",    "opera",  "brave",  "chromium",
-      "version", "the",    "at",      "on",      "from",    "to",     "and",    "since",
-      "about",   "or",     "of",      "in",      "by",      "v",      "build",  "step",
-      "page",    "line",   "section", "chapter", "figure",  "table",  "jan",    "feb",
-      "mar",     "apr",    "may",     "jun",     "jul",     "aug",    "sep",    "oct",
-      "nov",     "dec",    "http",    "api",     "node",    "python"};
+      "windows", "macos", "ios", "ipados", "android", "ubuntu", "debian", "fedora", "linux",
+      "chrome", "firefox", "safari", "edge", "opera", "brave", "chromium", "version", "the", "at",
+      "on", "from", "to", "and", "since", "about", "or", "of", "in", "by", "v", "build", "step",
+      "page", "line", "section", "chapter", "figure", "table", "jan", "feb", "mar", "apr", "may",
+      "jun", "jul", "aug", "sep", "oct", "nov", "dec", "http", "api", "node", "python", "with",
+      "after", "before", "until", "upgrade", "update", "release", "for", "but", "using",
+      // macOS names its releases: "macOS Sonoma 14.3" is the OS (FindOs)
+      "sonoma", "ventura", "monterey", "sequoia", "catalina", "mojave", "sur"};
   std::size_t i = 0;
   while (i < line.size() && versions.size() < kMaxVersions) {
     if (!text::IsAsciiLetter(line[i]) ||

@@ -910,6 +910,13 @@ TEST(Title, LongSentencesAreCutAtAClauseAndNeverOnADanglingWord) {
 
 // ---- extraction ------------------------------------------------------------------
 
+TEST(Extraction, MacOsReleaseNamesAndSentenceWordsAreNoApps) {
+  const auto a = MustAnalyze("OS: macOS Sonoma 14.3. With 2.9.1 the upload worked; 3.0.2 fails.");
+  EXPECT_EQ(a.description.environment.os, "macOS Sonoma 14.3");
+  EXPECT_EQ(a.description.environment.app_versions.count("Sonoma"), 0u);
+  EXPECT_EQ(a.description.environment.app_versions.count("With"), 0u);
+}
+
 TEST(Extraction, TheSummaryLeavesOutGreetingsAndTheSignature) {
   const auto a = MustAnalyze(
       "Hi team,\n\nI hope you are well. The CSV export has no header row since Monday.\n\n"
