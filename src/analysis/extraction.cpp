@@ -107,26 +107,9 @@ std::pair<Section, std::string_view> InlineLabel(std::string_view line) {
   return {Section::kNone, {}};
 }
 
-// `s` without Markdown emphasis and code marks, whitespace squeezed: the
-// same as text::Squeeze of `s` with '*' and '`' removed, in one pass.
+// `s` without Markdown emphasis and code marks, whitespace squeezed.
 std::string CleanInline(std::string_view s) {
-  // Written in place: the result is never longer than `s` (a space is
-  // written only for a run of whitespace read).
-  std::string out(s.size(), '\0');
-  std::size_t size = 0;
-  bool space = false;
-  for (char c : s) {
-    if (c == '*' || c == '`') continue;
-    if (text::IsAsciiSpace(c)) {
-      space = size != 0;
-      continue;
-    }
-    if (space) out[size++] = ' ';
-    space = false;
-    out[size++] = c;
-  }
-  out.resize(size);
-  return out;
+  return text::Squeeze(s, "*`");
 }
 
 void AddUnique(std::vector<std::string>& list, std::string value, std::size_t max) {

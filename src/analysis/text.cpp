@@ -146,13 +146,14 @@ std::string Shorten(std::string_view s, std::size_t max_chars) {
   return std::string(s);
 }
 
-std::string Squeeze(std::string_view s) {
+std::string Squeeze(std::string_view s, std::string_view drop) {
   // Written in place: the result is never longer than `s` (a space is
   // written only for a run of whitespace read).
   std::string out(s.size(), '\0');
   std::size_t size = 0;
   bool space = false;
   for (char c : s) {
+    if (!drop.empty() && drop.find(c) != std::string_view::npos) continue;
     if (IsAsciiSpace(c)) {
       space = size != 0;
       continue;

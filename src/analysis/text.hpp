@@ -107,8 +107,9 @@ std::size_t CodePoints(std::string_view s);
 // lies in the last third, with trailing punctuation removed.
 std::string Shorten(std::string_view s, std::size_t max_chars);
 
-// Whitespace runs collapsed to one space, trimmed.
-std::string Squeeze(std::string_view s);
+// Whitespace runs collapsed to one space, trimmed; the bytes of `drop`
+// (Markdown marks, say) left out.
+std::string Squeeze(std::string_view s, std::string_view drop = {});
 
 // Whether the lower-cased `haystack` contains `needle` starting and ending
 // at word boundaries.
