@@ -345,10 +345,16 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   };
   const auto& v = field.value;
   const bool report = v == "general" || v == "technical" || v == "bug";
+  // Money the customer was charged or is owed.
+  static constexpr std::string_view kMoney[] = {
+      "invoice",     "invoices",      "refund",         "refunded",        "vat",
+      "credit note", "overcharged",   "charged me",     "charged my card", "charged us",
+      "billed",      "charged twice", "double charged", "receipt"};
+  const auto money = FindPhrases(lower, kMoney);
   const bool charging =
       std::any_of(severity.hardware.begin(), severity.hardware.end(),
                   [](const auto& h) { return h.find("charg") != std::string::npos; });
-  if (!severity.hardware.empty() && (v != "billing" || charging)) {
+  if (!severity.hardware.empty() && (v != "billing" || charging || money.empty())) {
     set("technical", "hardware fault: \"" + severity.hardware.front() + "\"");
     return out;
   }
@@ -387,6 +393,14 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   if (severity.how_to && v == "feature_request" && severity.feature.empty()) {
     set("general", "a how-to question");
   }
+  // Another service's connection that fails (Slack, Jira, a webhook...),
+  // also when it "stopped working".
+  if (!severity.integration.empty() && !developer_text &&
+      (v == "bug" || v == "general" || v == "technical" ||
+       (v == "feature_request" && severity.feature.empty()))) {
+    set("integration", "an integration fails: \"" + severity.integration.front() + "\"");
+    return out;
+  }
   // A crash told as a statement ("the app closes immediately") is a bug
   // report, not a question, whatever words it shares with them.
   if ((v == "general" || v == "technical") && !severity.question && !developer_text) {
@@ -397,26 +411,33 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   }
   // A wish told as such ("I'd love to be able to...") that the model reads
   // as a request for help.
-  if ((v == "general" || (v == "billing" && severity.blocker.empty())) && !severity.question &&
-      severity.defect.empty()) {
+  static constexpr std::string_view kAddRequests[] = {"would it be possible to add",
+                                                      "is it possible to add",
+                                                      "can you add",
+                                                      "could you add",
+                                                      "please add",
+                                                      "a wish for",
+                                                      "just a wish"};
+  const bool add_request =
+      std::any_of(severity.feature.begin(), severity.feature.end(), [](const auto& f) {
+        return std::find(std::begin(kAddRequests), std::end(kAddRequests), f) !=
+               std::end(kAddRequests);
+      });
+  if ((v == "general" || (v == "billing" && severity.blocker.empty())) &&
+      ((!severity.question && severity.defect.empty()) || add_request)) {
     static constexpr std::string_view kWishes[] = {
         "i'd love to",           "i would love to",       "we'd love to",
         "would love to be able", "would like to be able", "i wish",
         "it would be great",     "would be nice",         "please add",
         "could you add"};
     for (const auto& wish : severity.feature) {
-      if (std::find(std::begin(kWishes), std::end(kWishes), wish) != std::end(kWishes)) {
+      if (std::find(std::begin(kWishes), std::end(kWishes), wish) != std::end(kWishes) ||
+          std::find(std::begin(kAddRequests), std::end(kAddRequests), wish) !=
+              std::end(kAddRequests)) {
         set("feature_request", "a wish: \"" + wish + "\"");
         return out;
       }
     }
-  }
-  // Another service's connection that fails: Slack, Jira, a webhook...
-  if (!severity.integration.empty() && !developer_text &&
-      (v == "bug" || v == "general" || v == "technical" ||
-       (v == "feature_request" && severity.feature.empty()))) {
-    set("integration", "an integration fails: \"" + severity.integration.front() + "\"");
-    return out;
   }
   // A paid plan's life (its renewal, cancelling it, its billing period) is
   // billing's business, even when the model reads a cancellation as an order
@@ -437,6 +458,17 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     if (const auto plan = FindPhrases(lower, kPlan);
         !plan.empty() && FindPhrases(lower, {"newsletter", "mailing list"}).empty()) {
       set("billing", "a paid plan: \"" + plan.front() + "\"");
+      return out;
+    }
+  }
+  // Money the customer was charged or is owed, in a text the model reads
+  // as an order or a request: "the invoice charges us 21% VAT", "I still
+  // have not received my refund".
+  if ((v == "general" || v == "technical" ||
+       (v == "feature_request" && severity.feature.empty())) &&
+      !developer_text) {
+    if (!money.empty()) {
+      set("billing", "money charged or owed: \"" + money.front() + "\"");
       return out;
     }
   }
@@ -658,7 +690,9 @@ int ProblemScore(std::string_view lower) {
                                                        "drops",
                                                        "keeps dropping",
                                                        "disconnects",
-                                                       "freeze"};
+                                                       "freeze",
+                                                       "charges",
+                                                       "bounces"};
   static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
                                                     "need", "add",  "support", "would like"};
   return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
@@ -941,7 +975,8 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
                   [&](std::string_view w) { return text::StartsWith(lower, w); })) {
     if (const auto comma = s.find(", "); comma != std::string_view::npos) {
       const auto rest = s.substr(comma + 2);
-      if (text::CodePoints(rest) <= max_chars && text::Words(rest).size() >= 4) {
+      if (text::CodePoints(rest) <= max_chars && text::Words(rest).size() >= 4 &&
+          ProblemScore(text::Lower(s.substr(0, comma))) == 0) {
         return Capitalize(std::string(clean_end(rest)));
       }
     }
@@ -1021,6 +1056,15 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
           ProblemScore(text::Lower(tail)) > 0 &&
           std::any_of(std::begin(kPreamble), std::end(kPreamble),
                       [&](std::string_view p) { return text::StartsWith(head_lower, p); })) {
+        sentence = tail;
+      }
+    }
+    // "Under normal traffic it's fine, but above 200 requests a second it
+    // fails": the problem is after the "but".
+    if (const auto but = sentence.find(", but "); but != std::string_view::npos) {
+      const auto head = sentence.substr(0, but);
+      const auto tail = sentence.substr(but + 6);
+      if (ProblemScore(text::Lower(head)) == 0 && ProblemScore(text::Lower(tail)) >= 2) {
         sentence = tail;
       }
     }
@@ -1160,9 +1204,11 @@ std::vector<std::string> DecideTags(const Analysis& a, const SeveritySignals& s,
   if (!s.outage.empty()) add("outage");
   if (!s.data_loss.empty()) add("data-loss");
   if (!s.security.empty()) add("security");
-  // A double charge raises the priority but blocks nobody's work.
-  if (std::any_of(s.blocker.begin(), s.blocker.end(),
-                  [](const auto& b) { return b.find("charged") == std::string::npos; })) {
+  // A double charge raises the priority but blocks nobody's work, nor does
+  // a crash the reporter can work around.
+  if (s.relaxed.empty() && std::any_of(s.blocker.begin(), s.blocker.end(), [](const auto& b) {
+        return b.find("charged") == std::string::npos;
+      })) {
     add("blocker");
   }
   if (!s.cosmetic.empty()) add("cosmetic");

@@ -227,9 +227,12 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
       const auto from = start >= 24 ? start - 24 : 0;
       const auto before = text::Lower(line.substr(from, start - from));
       static constexpr std::string_view kNotErrorWords[] = {
-          "invoice",  "order",   "ticket", "case",   "reference", "receipt", "account",
-          "customer", "galaxy",  "pixel",  "iphone", "ipad",      "model",   "device",
-          "phone",    "samsung", "xiaomi", "asset",  "tag",       "serial",  "inventory"};
+          "invoice", "order", "ticket", "case", "reference", "receipt", "account", "customer",
+          "galaxy", "pixel", "iphone", "ipad", "model", "device", "phone", "samsung", "xiaomi",
+          "asset", "tag", "serial", "inventory",
+          // brands: "Dell WD19", "Jabra Evolve2" name models
+          "dell", "lenovo", "logitech", "jabra", "canon", "epson", "brother", "asus", "acer",
+          "plantronics", "cisco", "benq", "desk", "room", "floor"};
       const bool named_otherwise =
           std::any_of(std::begin(kNotErrorWords), std::end(kNotErrorWords),
                       [&](std::string_view w) { return before.find(w) != std::string::npos; });
@@ -255,6 +258,21 @@ bool IsErrorLine(std::string_view line) {
       "FATAL",     "fatal:", "panic:",  "Segmentation fault", "Uncaught",
       "Unhandled", "error:", "failed:", "Failed to"};
   return kMarkers.FoundIn(line);
+}
+
+// A sentence of the reporter's, not a program's output: opens with a
+// pronoun, an article or a conjunction and has a sentence's length ("We
+// start getting HTTP 500 Internal Server Error on about 30% of calls").
+bool LooksLikeProse(std::string_view line) {
+  static constexpr std::string_view kOpeners[] = {
+      "i ",    "i'",    "we ",    "we'",    "our ",   "my ",    "the ", "it ",  "it'",
+      "this ", "when ", "since ", "after ", "under ", "every ", "if ",  "but ", "and ",
+      "so ",   "also ", "then ",  "there ", "they ",  "you ",   "your "};
+  const auto lower = text::Lower(line.substr(0, 16));
+  const bool opens_like_prose =
+      std::any_of(std::begin(kOpeners), std::end(kOpeners),
+                  [&](std::string_view w) { return text::StartsWith(lower, w); });
+  return opens_like_prose && std::count(line.begin(), line.end(), ' ') >= 8;
 }
 
 // A frame or header of a stack trace (Python, Java, JavaScript, C#, gdb).
@@ -433,7 +451,9 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
       "jun", "jul", "aug", "sep", "oct", "nov", "dec", "http", "api", "node", "python", "with",
       "after", "before", "until", "upgrade", "update", "release", "for", "but", "using",
       // macOS names its releases: "macOS Sonoma 14.3" is the OS (FindOs)
-      "sonoma", "ventura", "monterey", "sequoia", "catalina", "mojave", "sur"};
+      "sonoma", "ventura", "monterey", "sequoia", "catalina", "mojave", "sur",
+      // places: "Room 2.07", "Etage 3.1"
+      "room", "desk", "floor", "etage", "building", "salle", "sala", "zimmer", "gate"};
   std::size_t i = 0;
   while (i < line.size() && versions.size() < kMaxVersions) {
     if (!text::IsAsciiLetter(line[i]) ||
@@ -467,7 +487,7 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
             std::any_of(model.begin(), model.end(), [](char c) { return text::IsAsciiDigit(c); });
         if (has_digit) versions.emplace("device", model);
       } else if (name.size() >= 3 && std::isupper(static_cast<unsigned char>(name[0])) &&
-                 IsVersionStart(line, next) &&
+                 IsVersionStart(line, next) && !text::EndsWith(lname, "raum") &&
                  std::find(std::begin(kNotProducts), std::end(kNotProducts), lname) ==
                      std::end(kNotProducts)) {
         versions.emplace(std::string(name), VersionAt(line, next));
@@ -525,7 +545,13 @@ void ScanQuotedMessages(std::string_view line, std::vector<std::string>& message
       // An apostrophe inside a word ("don't") opens nothing.
       if (pos > 0 && text::IsAsciiAlnum(line[pos - 1])) continue;
       const auto start = pos + kOpen[q].size();
-      const auto close = line.find(kClose[q], start);
+      auto close = line.find(kClose[q], start);
+      // Nor does one inside a word close ("Thank you for you're order").
+      while (q == 0 && close != std::string_view::npos && close + 1 < line.size() &&
+             text::IsAsciiAlnum(line[close + 1]) && close > start &&
+             text::IsAsciiAlnum(line[close - 1])) {
+        close = line.find(kClose[q], close + 1);
+      }
       if (close == std::string_view::npos || close - start < 4 || close - start > 120) continue;
       // JSON keys ("error":) and bare identifiers as values (:"invalid_token")
       // are fields and codes, not messages.
@@ -643,6 +669,11 @@ bool IsGreeting(std::string_view lower) {
                                                        "i'm writing to",
                                                        "i am writing to",
                                                        "i'm reaching out",
+                                                       "i hope this message finds",
+                                                       "hope this message finds",
+                                                       "i hope this email finds",
+                                                       "hope this email finds",
+                                                       "i hope this e-mail finds",
                                                        "i am reaching out",
                                                        "my name is",
                                                        "thanks in advance",
@@ -715,7 +746,11 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     // What the reporter expected ("Validation error: discount must be at
     // most 100%") is no error they saw.
     if (section != Section::kExpected) {
-      if (IsErrorLine(line)) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      // A line of the reporter's prose that names an error is no error
+      // message: only a line that looks printed by a program is quoted whole.
+      if (IsErrorLine(line) && !LooksLikeProse(trimmed)) {
+        AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      }
       ScanQuotedMessages(trimmed, d.error_messages);
     }
     ScanProseVersions(trimmed, d.environment.app_versions);

@@ -204,6 +204,25 @@ std::vector<std::pair<std::size_t, std::size_t>> Hits(const PhraseText& prepared
 
 }  // namespace
 
+namespace {
+
+// Whether a sentence ends between `from` and `to` of `lower`: a line break,
+// or a '.', '!' or '?' followed by a space or the end ("2.07" and "v1.2" end
+// nothing).
+bool EndsASentence(std::string_view lower, std::size_t from, std::size_t to) {
+  for (auto i = from; i < to; ++i) {
+    const char c = lower[i];
+    if (c == '\n') return true;
+    if ((c == '.' || c == '!' || c == '?') &&
+        (i + 1 >= lower.size() || text::IsAsciiSpace(lower[i + 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<std::string> FindNear(const PhraseText& prepared,
                                   std::span<const std::string_view> first,
                                   std::span<const std::string_view> second, std::size_t window) {
@@ -218,7 +237,7 @@ std::vector<std::string> FindNear(const PhraseText& prepared,
       const auto from = std::min(a[i].second, b[j].second);
       const auto to = std::max(a[i].first, b[j].first);
       const auto gap = to > from ? lower.substr(from, to - from) : std::string_view();
-      if (gap.size() > window || gap.find_first_of(".!?\n") != std::string_view::npos) continue;
+      if (gap.size() > window || EndsASentence(lower, from, to)) continue;
       auto pair = std::string(first[which_a[i]]) + " ... " + std::string(second[which_b[j]]);
       if (std::find(found.begin(), found.end(), pair) == found.end()) found.push_back(pair);
     }
@@ -274,7 +293,8 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "est\xC3\xA1 ca\xC3\xAD"
        "da",
        "fuera de servicio", "nadie puede", "ist ausgefallen", "ist down", "niemand kann",
-       "est en panne", "hors service", "personne ne peut"});
+       "est en panne", "hors service", "personne ne peut", "broken for every", "broken for all",
+       "down for all", "fails for every", "fails for all"});
   s.data_loss = FindPhrases(
       lower, {"data loss", "lost data", "lost all", "lost my", "lost our", "data is gone",
               "data was deleted", "deleted all", "corrupted", "data corruption", "disappeared",
@@ -360,7 +380,9 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "kann mich nicht anmelden", "funktioniert nicht mehr",
        "je ne peux pas acc\xC3\xA9"
        "der",
-       "impossible de me connecter"});
+       "impossible de me connecter", "n'arrive plus \xC3\xA0 me connecter",
+       "n'arrive pas \xC3\xA0 me connecter", "charged my card twice", "charged me twice",
+       "completely blank", "blank screen", "blank page", "white screen"});
   s.defect = FindPhrases(
       lower,
       {"error",       "errors",       "fails",         "failed",          "failing", "failure",
@@ -370,27 +392,35 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "slow",        "regression",   "does nothing",  "nothing happens", "stuck",   "skips",
        "skipped",     "not arriving", "stopped"});
   s.wide_scope = FindPhrases(
-      lower, {"all users",       "all customers",    "all of our",        "every user",
-              "every customer",  "everyone",         "everybody",         "entire team",
-              "whole team",      "entire company",   "whole company",     "company-wide",
-              "all employees",   "in production",    "production",        "many users",
-              "multiple users",  "many customers",   "all our customers", "the whole",
-              "all accounts",    "all of us",        "team is affected",  "is affected",
-              "are affected",    "thousands",        "hundreds of",       "several people",
-              "many people",     "multiple people",  "several users",     "several colleagues",
-              "several of our",  "whole department", "all staff",         "no customer",
-              "no one can",      "nobody can",       "no user can",       "customers can't",
-              "customers cannot"});
+      lower,
+      {"all users", "all customers", "all of our", "every user", "every customer", "everyone",
+       "everybody", "entire team", "whole team", "entire company", "whole company", "company-wide",
+       "all employees", "in production", "production", "many users", "multiple users",
+       "many customers", "all our customers", "the whole", "all accounts", "all of us",
+       "team is affected", "is affected", "are affected", "thousands", "hundreds of",
+       "several people", "many people", "multiple people", "several users", "several colleagues",
+       "several of our", "whole department", "all staff", "no customer", "no one can", "nobody can",
+       "no user can", "customers can't", "customers cannot", "all users in", "for all users",
+       "whole org", "entire org", "whole organisation", "whole organization", "every customer",
+       "for every customer",
+       // French, Spanish, German
+       "toute l'\xC3\xA9quipe", "tout le monde", "todo el equipo", "todos los usuarios",
+       "das ganze team", "alle mitarbeiter", "alle benutzer"});
   Append(s.wide_scope, FindCountedPeople(lower.Lower()));
-  s.urgent = FindPhrases(
-      lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately", "emergency",
-              "right now", "right away", "top priority", "high priority", "critical", "deadline",
-              "losing money", "losing revenue", "sev1", "sev 1",
-              // Spanish, German, French
-              "urgente", "urgentemente", "lo antes posible", "cuanto antes", "dringend",
-              "so schnell wie m\xC3\xB6glich", "d\xC3\xA8s que possible", "au plus vite"});
-  s.relaxed = FindPhrases(lower, {"no rush", "not urgent", "low priority", "whenever you can",
-                                  "when you have time", "no hurry", "nice to have"});
+  s.urgent =
+      FindPhrases(lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately",
+                          "emergency", "right now", "right away", "top priority", "high priority",
+                          "critical", "deadline", "losing money", "losing revenue", "sev1", "sev 1",
+                          // Spanish, German, French
+                          "urgente", "urgentemente", "lo antes posible", "cuanto antes", "dringend",
+                          "so schnell wie m\xC3\xB6glich", "d\xC3\xA8s que possible",
+                          "au plus vite", "losing orders", "losing sales", "losing leads",
+                          "losing customers", "lost orders", "orders are lost", "we are losing",
+                          "missed two", "missed pickups", "missed deliveries"});
+  s.relaxed = FindPhrases(
+      lower, {"no rush", "not urgent", "low priority", "whenever you can", "when you have time",
+              "no hurry", "nice to have", "work around it", "can work around", "a workaround",
+              "not blocking", "annoying but", "just a wish", "future release"});
   s.cosmetic = FindPhrases(lower, {"typo",
                                    "typos",
                                    "cosmetic",
@@ -485,6 +515,9 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "seconds to return",
                                                         "minutes to load",
                                                         "minutes to return"});
+  // Failing under load is slowness's kin, named anywhere in the report.
+  Append(s.performance, FindPhrases(lower, {"requests/second", "requests per second", "under load",
+                                            "at peak", "peak traffic", "high traffic", "rps"}));
   static constexpr std::string_view kServices[] = {"slack",
                                                    "jira",
                                                    "zapier",
@@ -511,8 +544,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   s.opening_failure = FindPhrases(
       text::Trim(title_lower),
       {"does nothing", "nothing happens", "not working", "doesn't work", "does not work",
-       "doesnt work", "stopped working", "stopped", "skips", "skipped", "fails", "failed", "broken",
-       "not arriving", "won't open", "is damaged", "is corrupt"});
+       "doesnt work",  "stopped working", "stopped",     "skips",        "skipped",
+       "fails",        "failed",          "broken",      "not arriving", "won't open",
+       "is damaged",   "is corrupt",      "bounce",      "bounces",      "bounced",
+       "rejected"});
   // Signing in named near a failure ("can't log in", "login fails"), or a
   // lock-out, a second factor or a password reset, which are problems alone.
   static constexpr std::string_view kSignIn[] = {"log in", "login",     "log into",   "sign in",
@@ -547,6 +582,11 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                        "email on my account",
                                        "email address on my account",
                                        "access denied",
+                                       "n'arrive plus \xC3\xA0 me connecter",
+                                       "n'arrive pas \xC3\xA0 me connecter",
+                                       "no puedo iniciar sesi\xC3\xB3n",
+                                       "kann mich nicht anmelden",
+                                       "kann mich nicht einloggen",
                                        "logs me out",
                                        "logging me out",
                                        "logged me out",
@@ -556,9 +596,12 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   // working". Keyboards and mice are left out: in software reports they
   // are shortcuts and clicks, not hardware.
   static constexpr std::string_view kDevices[] = {
-      "tablet",  "phone charger",   "printer",   "printers", "scanner",  "projector", "webcam",
-      "headset", "docking station", "toner",     "laptop",   "monitor",  "router",    "desk phone",
-      "charger", "battery",         "space bar", "trackpad", "touchpad", "paper"};
+      "tablet", "phone charger", "printer", "printers", "scanner", "projector", "webcam", "headset",
+      "docking station", "toner", "laptop", "monitor", "router", "desk phone", "charger", "battery",
+      "space bar", "trackpad", "touchpad", "paper",
+      // German, French, Spanish
+      "beamer", "drucker", "bildschirm", "projektor", "imprimante", "projecteur", "impresora",
+      "proyector", "docking"};
   static constexpr std::string_view kDeviceFailure[] = {"broken",
                                                         "broke",
                                                         "not working",
@@ -598,13 +641,42 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "doesn't turn on",
                                                         "does not turn on",
                                                         "blinks",
-                                                        "blinking"};
+                                                        "blinking",
+                                                        "kein bild",
+                                                        "kein signal",
+                                                        "funktioniert nicht",
+                                                        "defekt",
+                                                        "kaputt",
+                                                        "ne fonctionne pas",
+                                                        "ne marche pas",
+                                                        "no funciona",
+                                                        "no enciende",
+                                                        "stay black",
+                                                        "stays black"};
   s.hardware = FindNear(lower, kDevices, kDeviceFailure, 90);
-  s.feature = FindPhrases(
-      lower, {"feature request", "would be nice", "it would be great", "would be great",
-              "please add", "add support", "support for", "suggestion", "enhancement",
-              "allow users to", "would like to be able", "i wish", "proposal", "could you add",
-              "i'd love to", "i would love to", "we'd love to", "would love to be able"});
+  s.feature = FindPhrases(lower, {"feature request",
+                                  "would be nice",
+                                  "it would be great",
+                                  "would be great",
+                                  "please add",
+                                  "add support",
+                                  "support for",
+                                  "suggestion",
+                                  "enhancement",
+                                  "allow users to",
+                                  "would like to be able",
+                                  "i wish",
+                                  "proposal",
+                                  "could you add",
+                                  "i'd love to",
+                                  "i would love to",
+                                  "we'd love to",
+                                  "would love to be able",
+                                  "would it be possible to add",
+                                  "is it possible to add",
+                                  "can you add",
+                                  "a wish for",
+                                  "just a wish"});
 
   const auto title = text::Trim(title_lower);
   const auto words = text::Words(title);

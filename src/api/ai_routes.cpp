@@ -26,6 +26,7 @@ constexpr int kSimilarLimit = 5;
 constexpr int kArticleLimit = 3;
 // Below this rank an article shares a word or two with the text, no more.
 constexpr double kMinArticleRank = 0.2;
+constexpr double kMinOtherKindArticleRank = 0.5;
 
 // "" stands for "none" in the analyzer's and some models' answers.
 json Nullable(const json& value) {
@@ -361,8 +362,16 @@ class AiRoutes {
       query.text = AnyWordQuery(title + " " + keywords, 16);
       json articles = json::array();
       if (!query.text->empty()) {
+        // An article of another kind of problem needs a strong match: a
+        // checkout outage shares "every" and "minutes" with the VPN article.
+        const auto category = proposal.fields.value("category", std::string());
         for (const auto& hit : deps_.articles.List(query).items) {
-          if (hit.rank.value_or(0.0) >= kMinArticleRank) articles.push_back(ArticleMatchJson(hit));
+          const auto rank = hit.rank.value_or(0.0);
+          const bool same_kind = !hit.article.category.has_value() ||
+                                 domain::ToString(*hit.article.category) == category;
+          if (rank >= (same_kind ? kMinArticleRank : kMinOtherKindArticleRank)) {
+            articles.push_back(ArticleMatchJson(hit));
+          }
         }
       }
       ai["knowledge_base_matches"] = articles;

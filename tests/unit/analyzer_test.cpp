@@ -773,6 +773,49 @@ TEST(Kinds, IntegrationsWishesSlownessAndSoundHaveTheirCategories) {
   });
 }
 
+TEST(Kinds, MoneyOwedPoliteRequestsAndWishesAskedAsQuestions) {
+  ExpectKinds({
+      {"Your March invoice applies 19% VAT although our company is exempt. Could you please "
+       "send a corrected one?",
+       "billing",
+       {},
+       "billing"},
+      {"I sent the headphones back a month ago and I am still waiting for the refund of 59 EUR.",
+       "billing",
+       {},
+       "billing"},
+      {"Would it be possible to add a weekly summary of overdue tasks broken down by project?",
+       "feature_request", kLowish, "product"},
+      {"Good afternoon, since this morning all mail to our billing@ address bounces with '554 "
+       "relay denied'. Could you please have a look?",
+       "bug", kLowish, ""},
+  });
+}
+
+TEST(Kinds, WorkaroundsLowerAndLostBusinessRaisesThePriority) {
+  const auto workaround = MustAnalyze(
+      "The desktop app freezes for ten seconds when a big board opens. Annoying but we can work "
+      "around it.");
+  EXPECT_EQ(workaround.priority.value, "medium") << workaround.priority.signals.front();
+  EXPECT_EQ(std::find(workaround.tags.begin(), workaround.tags.end(), "blocker"),
+            workaround.tags.end());
+  const auto losing = MustAnalyze(
+      "Above 300 requests per second the orders endpoint answers HTTP 500 for a third of the "
+      "calls and we are losing orders.");
+  EXPECT_EQ(losing.category.value, "performance");
+  EXPECT_TRUE(kHigh.count(losing.priority.value)) << losing.priority.value;
+}
+
+TEST(Kinds, SignInAndDevicesInFrenchAndGermanEvenWithARoomNumber) {
+  ExpectKinds({
+      {"Je n'arrive plus \xC3\xA0 me connecter au portail depuis ce matin",
+       "user_access",
+       {},
+       "account_services"},
+      {"Der Drucker im Raum 3.12 ist kaputt, er zieht kein Papier mehr ein", "technical", {}, ""},
+  });
+}
+
 TEST(Kinds, FillerWordsAreNoFeaturesOfTheModel) {
   const auto features = CategoryFeatures("We are now too slow",
                                          "We have been waiting, it is now too late to be fixed");
@@ -909,6 +952,27 @@ TEST(Title, LongSentencesAreCutAtAClauseAndNeverOnADanglingWord) {
 }
 
 // ---- extraction ------------------------------------------------------------------
+
+TEST(Extraction, ProseNamingAnErrorIsNoErrorMessageAndBrandsNameModels) {
+  const auto a = MustAnalyze(
+      "Our shop calls the stock API every minute. When the catalogue is large we start getting "
+      "Error 502 from your gateway on about half of the calls.");
+  EXPECT_TRUE(a.description.error_messages.empty()) << a.description.error_messages.front();
+  const auto b = MustAnalyze("The Lenovo TB3 dock at desk 4.20 stays black since Monday.");
+  EXPECT_TRUE(b.description.error_codes.empty()) << b.description.error_codes.front();
+  EXPECT_EQ(b.description.environment.app_versions.size(), 0u);
+  const auto c = MustAnalyze("The banner says 'We couldn't save you're changes' after each edit.");
+  ASSERT_FALSE(c.description.error_messages.empty());
+  EXPECT_EQ(c.description.error_messages.front(), "We couldn't save you're changes");
+}
+
+TEST(Title, TheProblemAfterAButIsTheTitle) {
+  const auto a = MustAnalyze(
+      "With one user the import is fine, but with more than fifty users the import fails with a "
+      "timeout after two minutes.");
+  EXPECT_EQ(Lower(a.title.value).find("the import is fine"), std::string::npos) << a.title.value;
+  EXPECT_NE(Lower(a.title.value).find("fails"), std::string::npos) << a.title.value;
+}
 
 TEST(Extraction, MacOsReleaseNamesAndSentenceWordsAreNoApps) {
   const auto a = MustAnalyze("OS: macOS Sonoma 14.3. With 2.9.1 the upload worked; 3.0.2 fails.");
