@@ -705,9 +705,9 @@ bool IsContactSentence(std::string_view lower) {
   static constexpr std::string_view kCues[] = {"call me",     "reach me",     "contact me",
                                                "text me",     "my number",    "my phone",
                                                "my email is", "my e-mail is", "phone:"};
-  if (std::any_of(std::begin(kCues), std::end(kCues), [&](std::string_view cue) {
-        return lower.find(cue) != std::string_view::npos;
-      })) {
+  // Whole words: "text messages" is no "text me".
+  if (std::any_of(std::begin(kCues), std::end(kCues),
+                  [&](std::string_view cue) { return text::ContainsPhrase(lower, cue); })) {
     return true;
   }
   // Seven or more digits in a run of digits, spaces, dashes, dots and
@@ -893,7 +893,7 @@ bool IsDanglingWord(std::string_view word) {
       "zu",
       // adjectives that wait for their noun: "for the whole"
       "whole", "entire", "new", "old", "same", "other", "every", "all", "some", "its", "his",
-      "her"};
+      "long", "short", "big", "small", "large", "her"};
   const auto lower = text::Lower(word);
   return std::find(std::begin(kDangling), std::end(kDangling), lower) != std::end(kDangling);
 }
@@ -1266,7 +1266,11 @@ std::vector<std::string> DecideActions(const Analysis& a, const SeveritySignals&
   if (c == "bug" || c == "performance" || c == "integration") {
     actions.push_back(d.steps_to_reproduce.empty() ? "Ask the reporter for steps to reproduce"
                                                    : "Reproduce with the reported steps");
-    if (d.environment.Empty()) actions.push_back("Ask for the OS, browser and app version");
+    // A person's OS and browser help with a defect they see, not with an
+    // outage, a server-to-server integration or a failure under load.
+    if (d.environment.Empty() && s.outage.empty() && c == "bug" && s.performance.empty()) {
+      actions.push_back("Ask for the OS, browser and app version");
+    }
     if (!d.error_codes.empty()) {
       actions.push_back("Search the logs for " + d.error_codes.front());
     } else if (!d.error_messages.empty()) {
@@ -1279,7 +1283,9 @@ std::vector<std::string> DecideActions(const Analysis& a, const SeveritySignals&
   } else if (c == "user_access") {
     actions.push_back("Verify the account owner's identity before changing access");
   } else if (c == "technical") {
-    actions.push_back("Answer from the documentation or knowledge base");
+    actions.push_back(!s.hardware.empty()
+                          ? "Send IT to check or replace the device (" + s.hardware.front() + ")"
+                          : "Answer from the documentation or knowledge base");
   } else if (c == "general") {
     actions.push_back("Answer from the knowledge base or route to customer support");
   }
@@ -1341,7 +1347,7 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
   if (!input.title.empty()) {
     opening = input.title;
   } else {
-    for (std::size_t i = 0; i < extraction.sentences.size() && i < 3; ++i) {
+    for (std::size_t i = 0; i < extraction.sentences.size() && i < 5; ++i) {
       opening = extraction.sentences[i];
       if (!IsGreeting(text::Lower(opening))) break;
     }

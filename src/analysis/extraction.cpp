@@ -451,7 +451,9 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
       "jun", "jul", "aug", "sep", "oct", "nov", "dec", "http", "api", "node", "python", "with",
       "after", "before", "until", "upgrade", "update", "release", "for", "but", "using",
       // macOS names its releases: "macOS Sonoma 14.3" is the OS (FindOs)
-      "sonoma", "ventura", "monterey", "sequoia", "catalina", "mojave", "sur",
+      "sonoma", "ventura", "monterey", "sequoia", "catalina", "mojave", "sur", "january",
+      "february", "march", "april", "june", "july", "august", "september", "october", "november",
+      "december",
       // places: "Room 2.07", "Etage 3.1"
       "room", "desk", "floor", "etage", "building", "salle", "sala", "zimmer", "gate"};
   std::size_t i = 0;
@@ -624,12 +626,38 @@ UserAgentInfo ParseUserAgent(std::string_view agent) {
 }
 
 // Prose lines -> sentences on ". ", "! ", "? ".
+// Words German and French write after an ordinal ("2. Stock", "3. Etage",
+// "1. Mai"): the '.' before them ends no sentence.
+bool OrdinalFollows(std::string_view rest) {
+  static constexpr std::string_view kWords[] = {
+      "Stock",   "Etage",       "OG",      "UG",       "Obergeschoss", "Januar",
+      "Februar", "M\xC3\xA4rz", "April",   "Mai",      "Juni",         "Juli",
+      "August",  "September",   "Oktober", "November", "Dezember",     "Woche",
+      "Quartal", "Mahnung",     "Klasse",  "Reihe"};
+  return std::any_of(std::begin(kWords), std::end(kWords), [&](std::string_view w) {
+    return text::StartsWith(rest, w) &&
+           (rest.size() == w.size() ||
+            !text::IsWordByte(static_cast<unsigned char>(rest[w.size()])));
+  });
+}
+
 void SplitSentences(std::string_view prose, std::vector<std::string>& out) {
   std::size_t start = 0;
   for (std::size_t i = 0; i < prose.size() && out.size() < kMaxSentences; ++i) {
     const char c = prose[i];
-    const bool end =
-        (c == '.' || c == '!' || c == '?') && (i + 1 == prose.size() || prose[i + 1] == ' ');
+    // "im 2. Stock", "am 3. Mai": a German ordinal ends no sentence.
+    bool ordinal = false;
+    if (c == '.' && i + 2 < prose.size() && prose[i + 1] == ' ') {
+      const auto word_start =
+          prose.find_last_of(' ', i) == std::string_view::npos ? 0 : prose.find_last_of(' ', i) + 1;
+      const auto number = prose.substr(word_start, i - word_start);
+      ordinal =
+          !number.empty() && number.size() <= 2 &&
+          std::all_of(number.begin(), number.end(), [](char d) { return text::IsAsciiDigit(d); }) &&
+          OrdinalFollows(prose.substr(i + 2));
+    }
+    const bool end = (c == '.' || c == '!' || c == '?') && !ordinal &&
+                     (i + 1 == prose.size() || prose[i + 1] == ' ');
     if (end || i + 1 == prose.size()) {
       auto sentence = text::Squeeze(prose.substr(start, i + 1 - start));
       if (sentence.size() > 1) out.push_back(std::move(sentence));
@@ -669,6 +697,12 @@ bool IsGreeting(std::string_view lower) {
                                                        "i'm writing to",
                                                        "i am writing to",
                                                        "i'm reaching out",
+                                                       "thank you very much",
+                                                       "many thanks",
+                                                       "thank you for your help",
+                                                       "thanks for your help",
+                                                       "thanks a lot",
+                                                       "thank you in advance",
                                                        "i hope this message finds",
                                                        "hope this message finds",
                                                        "i hope this email finds",

@@ -206,15 +206,26 @@ std::vector<std::pair<std::size_t, std::size_t>> Hits(const PhraseText& prepared
 
 namespace {
 
+// Whether the '.' at `i` follows a number of one or two digits ("im 2.
+// Stock"): an ordinal, not the end of a sentence.
+bool AfterOrdinal(std::string_view lower, std::size_t i) {
+  std::size_t digits = 0;
+  while (digits < i && text::IsAsciiDigit(lower[i - 1 - digits]))
+    ++digits;
+  const bool word_start =
+      digits == i || !text::IsWordByte(static_cast<unsigned char>(lower[i - 1 - digits]));
+  return lower[i] == '.' && digits >= 1 && digits <= 2 && word_start;
+}
+
 // Whether a sentence ends between `from` and `to` of `lower`: a line break,
-// or a '.', '!' or '?' followed by a space or the end ("2.07" and "v1.2" end
-// nothing).
+// or a '.', '!' or '?' followed by a space or the end ("2.07", "v1.2" and
+// the ordinal "2. Stock" end nothing).
 bool EndsASentence(std::string_view lower, std::size_t from, std::size_t to) {
   for (auto i = from; i < to; ++i) {
     const char c = lower[i];
     if (c == '\n') return true;
     if ((c == '.' || c == '!' || c == '?') &&
-        (i + 1 >= lower.size() || text::IsAsciiSpace(lower[i + 1]))) {
+        (i + 1 >= lower.size() || text::IsAsciiSpace(lower[i + 1])) && !AfterOrdinal(lower, i)) {
       return true;
     }
   }
@@ -407,6 +418,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "toute l'\xC3\xA9quipe", "tout le monde", "todo el equipo", "todos los usuarios",
        "das ganze team", "alle mitarbeiter", "alle benutzer"});
   Append(s.wide_scope, FindCountedPeople(lower.Lower()));
+  // "I'm telling everyone I know": a threat, not the people affected.
+  if (!FindPhrases(lower, {"telling everyone", "tell everyone", "everyone i know"}).empty()) {
+    std::erase(s.wide_scope, std::string("everyone"));
+  }
   s.urgent =
       FindPhrases(lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately",
                           "emergency", "right now", "right away", "top priority", "high priority",
@@ -601,7 +616,7 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
       "space bar", "trackpad", "touchpad", "paper",
       // German, French, Spanish
       "beamer", "drucker", "bildschirm", "projektor", "imprimante", "projecteur", "impresora",
-      "proyector", "docking"};
+      "proyector", "docking", "netzwerkdrucker", "network printer"};
   static constexpr std::string_view kDeviceFailure[] = {"broken",
                                                         "broke",
                                                         "not working",
@@ -633,7 +648,6 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "no audio",
                                                         "crackling",
                                                         "stopped connecting",
-                                                        "not connecting",
                                                         "won't pair",
                                                         "not recognized",
                                                         "not recognised",
@@ -652,8 +666,20 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "no funciona",
                                                         "no enciende",
                                                         "stay black",
-                                                        "stays black"};
+                                                        "stays black",
+                                                        "leere seiten",
+                                                        "blank pages",
+                                                        "prints blank",
+
+                                                        "not connecting"};
   s.hardware = FindNear(lower, kDevices, kDeviceFailure, 90);
+  // The office network, which is IT's: "wifi down in meeting room B".
+  static constexpr std::string_view kNetwork[] = {"wifi",     "wi-fi",        "wlan",
+                                                  "ethernet", "access point", "office network"};
+  static constexpr std::string_view kNetworkFailure[] = {
+      "down",        "not working",    "doesn't work",  "drops",       "keeps dropping",
+      "no internet", "not connecting", "won't connect", "disconnects", "no connection"};
+  Append(s.hardware, FindNear(lower, kNetwork, kNetworkFailure, 40));
   s.feature = FindPhrases(lower, {"feature request",
                                   "would be nice",
                                   "it would be great",

@@ -191,6 +191,13 @@ bool LooksLikeLogLine(std::string_view line) {
   if (StartsWith(trimmed, "File \"") || StartsWith(trimmed, "Traceback (")) return true;
   if (line.size() >= 4 && (StartsWith(line, "    ") || line[0] == '\t')) return true;
   if (trimmed.size() < 20) return false;  // too short for either test below
+  // A signature's phone line ("Tel. +44 20 7946 0321") is digits, not a log.
+  static constexpr std::string_view kPhoneLabels[] = {"Tel",    "tel", "Phone", "phone", "Mobile",
+                                                      "mobile", "Fax", "fax",   "+"};
+  if (std::any_of(std::begin(kPhoneLabels), std::end(kPhoneLabels),
+                  [&](std::string_view l) { return StartsWith(trimmed, l); })) {
+    return false;
+  }
   // Counted without branches, in byte arithmetic, so that the compiler
   // vectorizes the loop: the analyzer asks this of every line, twice.
   std::size_t letters = 0;

@@ -816,6 +816,33 @@ TEST(Kinds, SignInAndDevicesInFrenchAndGermanEvenWithARoomNumber) {
   });
 }
 
+TEST(Kinds, ASignedLetterNetworkFaultsAndGermanOrdinals) {
+  const auto letter = MustAnalyze(
+      "Dear team,\n\nI hope this message finds you well. My name is Ola and I run the front "
+      "desk.\n\nSince Friday our booking confirmation texts have stopped going out. Could you "
+      "please look into it?\n\nThank you very much for your help.\n\nKind regards,\nOla "
+      "Nordmann\nTel. +47 22 33 44 55");
+  EXPECT_EQ(std::find(letter.tags.begin(), letter.tags.end(), "stack-trace"), letter.tags.end());
+  EXPECT_EQ(letter.category.value, "bug") << letter.category.signals.front();
+  EXPECT_NE(Lower(letter.title.value).find("stopped going out"), std::string::npos)
+      << letter.title.value;
+  EXPECT_EQ(letter.description.summary.find("Thank you"), std::string::npos)
+      << letter.description.summary;
+  ExpectKinds({
+      {"wifi down on the fourth floor", "technical", {}, "technical_support"},
+      {"Der Drucker im 3. Stock druckt nur leere Seiten.", "technical", {}, ""},
+  });
+  const auto ordinal = MustAnalyze("Der Drucker im 3. Stock druckt nur leere Seiten.");
+  EXPECT_NE(ordinal.title.value.find("3. Stock"), std::string::npos) << ordinal.title.value;
+}
+
+TEST(Kinds, ThreateningToTellEveryoneIsNoWideImpact) {
+  const auto a = MustAnalyze(
+      "Your app logged me out again and I lost the reply I was writing. Fix it or I am telling "
+      "everyone I know to stay away.");
+  EXPECT_NE(a.priority.value, "critical") << a.priority.signals.front();
+}
+
 TEST(Kinds, FillerWordsAreNoFeaturesOfTheModel) {
   const auto features = CategoryFeatures("We are now too slow",
                                          "We have been waiting, it is now too late to be fixed");
@@ -972,6 +999,11 @@ TEST(Title, TheProblemAfterAButIsTheTitle) {
       "timeout after two minutes.");
   EXPECT_EQ(Lower(a.title.value).find("the import is fine"), std::string::npos) << a.title.value;
   EXPECT_NE(Lower(a.title.value).find("fails"), std::string::npos) << a.title.value;
+}
+
+TEST(Extraction, DatesAreNoVersions) {
+  const auto a = MustAnalyze("I was charged twice on March 3. The second charge is 49 USD.");
+  EXPECT_EQ(a.description.environment.app_versions.count("March"), 0u);
 }
 
 TEST(Extraction, MacOsReleaseNamesAndSentenceWordsAreNoApps) {
