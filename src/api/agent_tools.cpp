@@ -197,7 +197,7 @@ bool IsLikelyDuplicate(const storage::SimilarTicket& ticket) {
 }
 
 bool IsRelated(const storage::SimilarTicket& ticket) {
-  return ticket.title_similarity >= kRelated || ticket.text_rank >= kRelated;
+  return ticket.title_similarity >= kRelated || ticket.text_rank >= kRelatedText;
 }
 
 json SimilarTicketJson(const storage::SimilarTicket& ticket) {

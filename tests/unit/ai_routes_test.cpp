@@ -166,6 +166,13 @@ TEST(SimilarTicketJson, OnlyTheTitlesMakeADuplicate) {
       .id = "f", .title = "w", .title_similarity = 0.01, .text_rank = 0.05};
   EXPECT_FALSE(IsRelated(noise));
   EXPECT_FALSE(IsLikelyDuplicate(noise));
+  // Shared product words alone: a text match below kRelatedText.
+  storage::SimilarTicket same_product{
+      .id = "g", .title = "v", .title_similarity = 0.12, .text_rank = 0.444};
+  EXPECT_FALSE(IsRelated(same_product));
+  storage::SimilarTicket edge_text{
+      .id = "h", .title = "u", .title_similarity = 0.0, .text_rank = kRelatedText};
+  EXPECT_TRUE(IsRelated(edge_text));
 }
 
 TEST(WithOriginalReport, KeepsThePersonsWordsWithinTheLimit) {
