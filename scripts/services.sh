@@ -2,6 +2,7 @@
 # Private PostgreSQL 15 and Redis 7 for development, tests and benchmarks.
 #   services.sh start DIR   starts both and writes DIR/env, to be sourced:
 #                           export DATABASE_URL=... and export REDIS_URL=...
+#                           (and TEST_REDISS_URL=... for the TLS tests)
 #   services.sh stop DIR    stops both; safe to repeat and after a failed start
 # A start in a DIR that still runs services stops them first; the database
 # files in DIR/pg survive a stop and are reused by the next start.
@@ -54,9 +55,12 @@ cmd_start() {
   pg_port="$(<"${dir}/pg/port")"
   redis_port="$(<"${dir}/redis/port")"
   pg_create_db "${pg_port}"
+  # TEST_REDISS_URL and TEST_REDIS_TLS_CA_FILE are for the TLS tests only.
   printf "export DATABASE_URL='%s'\nexport REDIS_URL='%s'\n" \
     "postgresql://ticketd:ticketd@127.0.0.1:${pg_port}/ticketd" \
     "redis://127.0.0.1:${redis_port}/0" >"${dir}/env.tmp"
+  printf "export TEST_REDISS_URL='%s'\nexport TEST_REDIS_TLS_CA_FILE='%s'\n" \
+    "rediss://127.0.0.1:$(<"${dir}/redis/tls-port")/0" "${dir}/redis/tls/ca.crt" >>"${dir}/env.tmp"
   mv "${dir}/env.tmp" "${dir}/env"
 
   START_DIR=""

@@ -143,7 +143,8 @@ CheckResult HealthMonitor::CheckDatabase(std::optional<int>& schema_version) {
 
 CheckResult HealthMonitor::CheckRedis() {
   const auto start = std::chrono::steady_clock::now();
-  if (auto failure = storage::PingRedis(options_.redis_url, options_.timeout)) {
+  if (auto failure =
+          storage::PingRedis(options_.redis_url, options_.timeout, options_.redis_tls_ca_file)) {
     return {false, *failure, std::nullopt};
   }
   return {true, "", Since(start)};

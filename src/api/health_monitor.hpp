@@ -35,7 +35,8 @@ struct HealthSnapshot {
 struct HealthOptions {
   std::string database_url;  // libpq URL, already normalised
   std::string redis_url;
-  std::string mcp_server_url;  // empty: nothing to probe, reported healthy
+  std::string redis_tls_ca_file;  // rediss://: CAs trusted besides the system's
+  std::string mcp_server_url;     // empty: nothing to probe, reported healthy
   int expected_schema_version = 0;
   std::chrono::seconds interval{5};
   std::chrono::milliseconds timeout{2000};

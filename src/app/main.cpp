@@ -130,12 +130,14 @@ int RunApi() {
   api::HealthMonitor health(
       {.database_url = config->database_url,
        .redis_url = config->redis_url,
+       .redis_tls_ca_file = config->redis_tls_ca_file,
        .mcp_server_url = config->mcp_server_url,
        .expected_schema_version = storage::EmbeddedMigrations().back().version,
        .interval = config->health_interval});
   health.Start();
 
   storage::RateLimiter limiter({.redis_url = config->redis_url,
+                                .tls_ca_file = config->redis_tls_ca_file,
                                 .policy = std::get<storage::RateLimitPolicy>(policy),
                                 .key_prefix = config->rate_limit_key_prefix,
                                 .fail_open = config->rate_limit_fail_open});

@@ -5,14 +5,18 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace ticketd::config {
 namespace {
 
-constexpr std::array<SettingInfo, 43> kSettings = {{
+constexpr std::array<SettingInfo, 44> kSettings = {{
     {"DATABASE_URL", "", "PostgreSQL URL (postgresql:// or postgresql+asyncpg://); required"},
     {"REDIS_URL", "", "Redis URL (redis://, or rediss:// for TLS); required by api"},
+    {"REDIS_TLS_CA_FILE", "",
+     "PEM file of CAs trusted for rediss:// besides the system's (unset: the system's only)"},
     {"JWT_SECRET_KEY", "", "token signing key; required in staging and production"},
     {"ENVIRONMENT", "development", "development, testing, staging or production"},
     {"LOG_LEVEL", "info", "debug, info, warning or error"},
@@ -125,6 +129,11 @@ bool IsIpAddress(const std::string& text) {
   unsigned char buffer[sizeof(in6_addr)];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+bool IsReadableFile(const std::string& path) {
+  std::ifstream file(path);
+  return file.good() && !std::filesystem::is_directory(path);
 }
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
@@ -273,6 +282,10 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
     config.redis_url = *url;
   } else if (needs.redis) {
     read.Fail("REDIS_URL: is required, e.g. redis://127.0.0.1:6379/0");
+  }
+  read.Text("REDIS_TLS_CA_FILE", config.redis_tls_ca_file);
+  if (!config.redis_tls_ca_file.empty() && !IsReadableFile(config.redis_tls_ca_file)) {
+    read.Fail("REDIS_TLS_CA_FILE: cannot read '" + config.redis_tls_ca_file + "'");
   }
   read.Text("JWT_SECRET_KEY", config.jwt_secret_key);
   if (!needs.signing) {

@@ -29,6 +29,7 @@ struct Config {
   std::string log_level = "info";
   std::string database_url;  // normalised for libpq (see NormalizeDatabaseUrl)
   std::string redis_url;
+  std::string redis_tls_ca_file;  // empty: the system's CAs only
   std::string jwt_secret_key;
   std::string bind_address = "0.0.0.0";
   std::uint16_t port = 8000;

@@ -1,16 +1,16 @@
 #include "storage/rate_limiter.hpp"
 
-#include <hiredis/hiredis.h>
-
 #include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "common/log.hpp"
+#include "storage/redis_connection.hpp"
 #include "storage/redis_url.hpp"
 
 namespace ticketd::storage {
@@ -49,42 +49,13 @@ end
 return {allowed, math.max(limit - count, 0), reset_ms}
 )lua";
 
-struct ContextDeleter {
-  void operator()(redisContext* context) const { redisFree(context); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-struct ReplyDeleter {
-  void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
-timeval ToTimeval(std::chrono::milliseconds duration) {
-  return {static_cast<time_t>(duration.count() / 1000),
-          static_cast<suseconds_t>((duration.count() % 1000) * 1000)};
-}
-
-// Null when the connection failed or timed out; the context is then unusable.
-ReplyPtr Command(redisContext* context, std::initializer_list<std::string_view> args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
-  for (const auto arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
-  }
-  return ReplyPtr(static_cast<redisReply*>(
-      redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-}
-
 std::string Truncated(std::string text) {
   if (text.size() > kMaxReasonBytes) text.resize(kMaxReasonBytes);
   return text;
 }
 
-std::string NoReply(std::string_view command, const redisContext* context) {
-  return Truncated(std::string(command) + ": no reply (" + context->errstr + ")");
+std::string NoReply(std::string_view command, const RedisConnection& connection) {
+  return Truncated(std::string(command) + ": no reply (" + connection.error() + ")");
 }
 
 bool IsError(const redisReply* reply) {
@@ -262,7 +233,7 @@ std::string RateLimitKey(std::string_view prefix, RouteClass route_class,
 // and with the script loaded.
 struct RateLimiter::Impl {
   struct Connection {
-    ContextPtr context;
+    RedisConnection redis;
     std::string script_sha;
   };
 
@@ -324,10 +295,10 @@ struct RateLimiter::Impl {
   }
 
   void Release(Connection connection, bool healthy) {
-    Connection closing;
+    std::optional<Connection> closing;  // closed outside the lock
     {
       std::lock_guard lock(mutex_);
-      if (healthy && connection.context->err == 0) {
+      if (healthy && !connection.redis.broken()) {
         idle_.push_back(std::move(connection));
       } else {
         closing = std::move(connection);
@@ -338,35 +309,18 @@ struct RateLimiter::Impl {
   }
 
   std::variant<Connection, std::string> Open() const {
-    // hiredis resolves names with getaddrinfo, which no timeout bounds;
-    // REDIS_URL normally names an address or a name in the local resolver.
-    ContextPtr context(redisConnectWithTimeout(address_.host.c_str(), address_.port,
-                                               ToTimeval(options_.connect_timeout)));
-    if (!context) return std::string("cannot allocate a Redis context");
-    if (context->err != 0) return Truncated(std::string("connect failed: ") + context->errstr);
-    if (redisSetTimeout(context.get(), ToTimeval(options_.command_timeout)) != REDIS_OK)
-      return std::string("cannot set the Redis command timeout");
+    auto opened = RedisConnection::Open(address_, {.connect_timeout = options_.connect_timeout,
+                                                   .command_timeout = options_.command_timeout,
+                                                   .tls_ca_file = options_.tls_ca_file});
+    if (auto* failed = std::get_if<std::string>(&opened)) return Truncated(std::move(*failed));
+    auto& redis = std::get<RedisConnection>(opened);
 
-    if (!address_.password.empty()) {
-      const ReplyPtr reply =
-          address_.user.empty()
-              ? Command(context.get(), {"AUTH", address_.password})
-              : Command(context.get(), {"AUTH", address_.user, address_.password});
-      if (!reply) return NoReply("AUTH", context.get());
-      if (IsError(reply.get())) return std::string("authentication failed");
-    }
-    if (address_.db != 0) {
-      const ReplyPtr reply = Command(context.get(), {"SELECT", std::to_string(address_.db)});
-      if (!reply) return NoReply("SELECT", context.get());
-      if (IsError(reply.get()))
-        return Truncated("SELECT failed: " + std::string(Text(reply.get())));
-    }
-
-    const ReplyPtr reply = Command(context.get(), {"SCRIPT", "LOAD", kSlidingWindowScript});
-    if (!reply) return NoReply("SCRIPT LOAD", context.get());
+    const RedisReplyPtr reply = redis.Command({"SCRIPT", "LOAD", kSlidingWindowScript});
+    if (!reply) return NoReply("SCRIPT LOAD", redis);
     if (reply->type != REDIS_REPLY_STRING)
       return Truncated("SCRIPT LOAD failed: " + std::string(Text(reply.get())));
-    return Connection{std::move(context), std::string(Text(reply.get()))};
+    std::string sha(Text(reply.get()));
+    return Connection{std::move(redis), std::move(sha)};
   }
 
   const RedisAddress address_;
@@ -392,10 +346,6 @@ RateLimiter::RateLimiter(RateLimiterOptions options) : options_(std::move(option
   auto parsed = ParseRedisUrl(options_.redis_url);
   if (auto* error = std::get_if<std::string>(&parsed)) {
     unusable_reason_ = "REDIS_URL is not a valid Redis URL: " + *error;
-  } else if (std::get<RedisAddress>(parsed).tls) {
-    unusable_reason_ =
-        "rediss:// is not supported by this build (hiredis 0.14 has no TLS); "
-        "use redis:// or a TLS-terminating proxy";
   } else {
     impl_ = std::make_unique<Impl>(std::get<RedisAddress>(std::move(parsed)), options_);
     return;
@@ -419,14 +369,14 @@ RateDecision RateLimiter::Decide(RouteClass route_class, std::string_view identi
   const std::string window_ms =
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(rule.window).count());
   const std::string suffix = RandomSuffix();
-  ReplyPtr reply = Command(lease->context.get(),
-                           {"EVALSHA", lease->script_sha, "1", key, limit, window_ms, suffix});
+  RedisReplyPtr reply =
+      lease->redis.Command({"EVALSHA", lease->script_sha, "1", key, limit, window_ms, suffix});
   // NOSCRIPT after SCRIPT FLUSH or a failover; EVAL caches the script again.
   if (IsError(reply.get()) && Text(reply.get()).starts_with("NOSCRIPT")) {
-    reply = Command(lease->context.get(),
-                    {"EVAL", kSlidingWindowScript, "1", key, limit, window_ms, suffix});
+    reply =
+        lease->redis.Command({"EVAL", kSlidingWindowScript, "1", key, limit, window_ms, suffix});
   }
-  if (!reply) return Degrade(rule.limit, NoReply("EVAL", lease->context.get()));
+  if (!reply) return Degrade(rule.limit, NoReply("EVAL", lease->redis));
 
   const auto window = ReadWindow(reply.get());
   if (auto* error = std::get_if<std::string>(&window)) return Degrade(rule.limit, *error);

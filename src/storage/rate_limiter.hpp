@@ -11,9 +11,7 @@
 // When Redis is unreachable, slow or answers an error, the decision is
 // `degraded`: the request is let through (or refused when fail_open is
 // false), degraded_decisions() grows and a warning is logged at most once per
-// 10 s. `rediss://` URLs are accepted, but this build cannot speak TLS
-// (hiredis 0.14 has none; see TODO(#5) in redis_ping.cpp), so with one every
-// decision is degraded and the constructor logs why, once.
+// 10 s. `rediss://` URLs speak TLS (see RedisConnection).
 #pragma once
 
 #include <array>
@@ -109,7 +107,8 @@ std::string RateLimitKey(std::string_view prefix, RouteClass route_class,
                          std::string_view identity);
 
 struct RateLimiterOptions {
-  std::string redis_url;  // redis:// or rediss://, see ParseRedisUrl
+  std::string redis_url;    // redis:// or rediss://, see ParseRedisUrl
+  std::string tls_ca_file;  // rediss://: CAs trusted besides the system's (RedisConnectOptions)
   RateLimitPolicy policy;
   std::string key_prefix = "ratelimit";
   bool fail_open = true;  // a degraded decision lets the request through
@@ -126,9 +125,9 @@ class RateLimiter {
  public:
   // Opens no connection yet. Throws std::invalid_argument when a policy limit
   // is outside ParseRateLimit's ranges or pool_size < 1 (programming errors).
-  // A redis_url that ParseRedisUrl refuses, or a rediss:// one, does not
-  // throw: every decision is then degraded and one error line says why; the
-  // caller should have validated the URL at startup.
+  // A redis_url that ParseRedisUrl refuses does not throw: every decision is
+  // then degraded and one error line says why; the caller should have
+  // validated the URL at startup.
   explicit RateLimiter(RateLimiterOptions options);
   ~RateLimiter();
   RateLimiter(const RateLimiter&) = delete;

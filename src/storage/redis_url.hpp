@@ -13,7 +13,7 @@ struct RedisAddress {
   std::string user;      // empty: the default user
   std::string password;  // empty: no AUTH
   int db = 0;
-  bool tls = false;  // rediss://; this build cannot speak TLS (hiredis 0.14)
+  bool tls = false;  // rediss://
 };
 
 // On failure, one line saying what is wrong; it never contains the password.
