@@ -204,6 +204,12 @@ ProviderConfig DecodeProvider(const json& item, const std::string& path,
     if (!out.api_key_env.empty() && !IsEnvName(out.api_key_env)) {
       reader.Fail("api_key_env",
                   "must be the NAME of an environment variable (A-Z, 0-9, _), never a key");
+    } else if (!out.api_key_env.empty() && !out.api_key_env.ends_with("_API_KEY")) {
+      // The key is sent to base_url: naming JWT_SECRET_KEY or DATABASE_URL
+      // here would hand the service's own secrets to whoever runs that URL.
+      reader.Fail("api_key_env",
+                  "must name a variable ending in _API_KEY, such as OPENAI_API_KEY; the "
+                  "service's other settings are never sent to a provider");
     } else if (out.api_key_env.empty() && out.kind != ProviderKind::kOpenAiCompatible &&
                ParseProviderKind(kind)) {
       reader.Fail("api_key_env", "is required for " + kind);

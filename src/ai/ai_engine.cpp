@@ -125,11 +125,11 @@ double CostUsd(const ProviderConfig& provider, std::string_view model, const Usa
 
 json DraftOutcome::AnalysisJson() const {
   json fallback_list = json::array();
-  for (const auto& fallback : fallbacks) {
-    fallback_list.push_back({{"provider", fallback.provider},
-                             {"reason", fallback.reason},
-                             {"detail", fallback.detail}});
-  }
+  // The detail (a provider's own error text, a host it could not reach)
+  // stays in the log and the staff-only provider status: the ticket is shown
+  // to the person who filed it.
+  for (const auto& fallback : fallbacks)
+    fallback_list.push_back({{"provider", fallback.provider}, {"reason", fallback.reason}});
   json tool_list = json::array();
   for (const auto& tool : tools)
     tool_list.push_back({{"provider", tool.provider}, {"name", tool.name}, {"ok", tool.ok}});

@@ -85,7 +85,9 @@ struct DraftOutcome {
 
   // The members for ticket.ai_analysis: model, provider, usage
   // {input_tokens, output_tokens, cost_usd}, attempts, fallbacks [{provider,
-  // reason, detail}], tool_calls [{provider, name, ok}], redactions.
+  // reason}] (no detail: it may quote a provider's answer or an internal
+  // host, and the ticket's reader may be anyone), tool_calls [{provider,
+  // name, ok}], redactions.
   nlohmann::json AnalysisJson() const;
 };
 

@@ -509,7 +509,7 @@ struct Subcategory {
   std::vector<std::string_view> words;
 };
 
-FieldDecision DecideSubcategory(std::string_view category, const PhraseText& lower) {
+FieldDecision DecideSubcategory(std::string_view category, const PhraseText& lower, bool how_to) {
   static const std::vector<std::pair<std::string_view, std::vector<Subcategory>>> kTable = {
       {"bug",
        {{"crash",
@@ -530,6 +530,8 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
        {{"hardware",
          {"printer", "scanner", "projector", "webcam", "headset", "docking station", "monitor",
           "laptop", "router"}},
+        {"network",
+         {"vpn", "wifi", "wi-fi", "wireless", "network", "internet", "ethernet", "dns", "proxy"}},
         {"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
         {"configuration", {"config", "configure", "configuration", "setting", "settings"}},
         {"performance", {"slow", "performance", "latency", "memory"}},
@@ -569,13 +571,9 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
         {"data_exposure", {"leaked", "exposed", "breach"}}}},
   };
   static constexpr std::pair<std::string_view, std::string_view> kDefaults[] = {
-      {"bug", "functional"},
-      {"technical", "how_to"},
-      {"feature_request", "enhancement"},
-      {"billing", "billing_inquiry"},
-      {"user_access", "account"},
-      {"general", "inquiry"},
-      {"security", "security_report"},
+      {"bug", "functional"},          {"feature_request", "enhancement"},
+      {"billing", "billing_inquiry"}, {"user_access", "account"},
+      {"general", "inquiry"},         {"security", "security_report"},
       {"performance", "slowness"}};
 
   for (const auto& [name, subs] : kTable) {
@@ -588,6 +586,13 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
                 .signals = {"word \"" + found.front() + "\""}};
       }
     }
+  }
+  // A technical text that asks how is a how-to; one that reports a fault
+  // naming no known area is a technical issue.
+  if (category == "technical") {
+    return {.value = how_to ? "how_to" : "technical_issue",
+            .confidence = 0.3,
+            .signals = {how_to ? "asks how" : "no specific word"}};
   }
   for (const auto& [name, fallback] : kDefaults) {
     if (name == category) {
@@ -1368,7 +1373,7 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
   a.language = {
       .value = language.code, .confidence = language.confidence, .signals = language.signals};
   a.category = DecideCategory(input, phrase_text, extraction, severity, language, model).field;
-  a.subcategory = DecideSubcategory(a.category.value, phrase_text);
+  a.subcategory = DecideSubcategory(a.category.value, phrase_text, severity.how_to);
   // A report the category calls a question is asked, whatever its title.
   severity.asked = a.category.value == "general" || a.category.value == "technical";
   a.priority = DecidePriority(severity);

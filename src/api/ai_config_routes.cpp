@@ -64,7 +64,7 @@ class AiConfigRoutes {
   }
 
   awaitable<http::Response> Put(http::RequestContext& context) {
-    if (auto refused = Require(context, domain::Action::kAiConfigManage)) {
+    if (auto refused = RequireAccount(context, domain::Action::kAiConfigManage)) {
       co_return Refuse(context, *refused);
     }
     auto body = ReadJsonBody(context, false);
@@ -99,7 +99,7 @@ class AiConfigRoutes {
   }
 
   awaitable<http::Response> Rollback(http::RequestContext& context) {
-    if (auto refused = Require(context, domain::Action::kAiConfigManage)) {
+    if (auto refused = RequireAccount(context, domain::Action::kAiConfigManage)) {
       co_return Refuse(context, *refused);
     }
     const auto text = context.PathParam("version");

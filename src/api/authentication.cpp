@@ -100,8 +100,10 @@ std::optional<http::Problem> RequireAccount(const http::RequestContext& context,
                                             domain::Action action) {
   if (auto refused = Require(context, action)) return refused;
   if (context.principal.kind == http::PrincipalKind::kUser) return std::nullopt;
-  return http::Forbidden("NOT_A_USER",
-                         "API keys cannot change accounts or API keys; sign in as an admin.");
+  return http::Forbidden(
+      "NOT_A_USER",
+      "API keys cannot change accounts, API keys or the AI configuration; sign in as an "
+      "admin.");
 }
 
 http::Response Refuse(const http::RequestContext& context, const http::Problem& problem) {

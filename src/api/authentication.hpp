@@ -55,8 +55,9 @@ http::Problem Unauthenticated(std::string code, std::string detail);
 std::optional<http::Problem> Require(const http::RequestContext& context, domain::Action action);
 
 // Require, and then that the caller is a signed-in account, not an API key
-// (403 NOT_A_USER): for changes to accounts and keys, so that a key cannot
-// mint keys or restore a deactivated account.
+// (403 NOT_A_USER): for changes to accounts, keys and the AI configuration,
+// so that a key cannot mint keys, restore a deactivated account, or point a
+// provider at a server of its choosing.
 std::optional<http::Problem> RequireAccount(const http::RequestContext& context,
                                             domain::Action action);
 

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <string>
+#include <unordered_set>
+#include <vector>
 
 namespace ticketd::api {
 
@@ -24,11 +27,70 @@ std::string ParseReason(std::string what) {
   if (what.starts_with("parse error at line ")) {
     if (const auto at = what.find(": "); at != std::string::npos) what.erase(0, at + 2);
   }
-  for (const std::string_view echo : {"; last read:", " '"}) {
-    if (const auto at = what.find(echo); at != std::string::npos) what.erase(at);
+  // "...; last read: '<input>'; expected <tokens>": the tokens stay, the
+  // input goes (it may hold quotes of its own, so the end is found from the
+  // right).
+  if (const auto echo = what.find("; last read: '"); echo != std::string::npos) {
+    const auto expected = what.rfind("'; expected ");
+    what = what.substr(0, echo) +
+           (expected != std::string::npos && expected > echo ? what.substr(expected + 1) : "");
+  }
+  if (const auto echo = what.find(" parsing '"); echo != std::string::npos) {
+    what.erase(echo);  // "number overflow parsing '1e999...'"
   }
   if (what.size() > kMaxReason) what = what.substr(0, kMaxReason) + "...";
   return what;
+}
+
+// Thrown by the parse callback at a member name its object already has.
+struct DuplicateMember {
+  std::string name;
+};
+
+// Reads JSON as nlohmann::json::parse does, but refuses an object that names
+// a member twice: parsers disagree on which one wins, so a proxy or filter
+// in front could read another value than ours.
+nlohmann::json ParseWithoutDuplicates(std::string_view text) {
+  // One set per open object, created empty (no allocation until a key).
+  std::vector<std::unordered_set<std::string>> open_objects;
+  return nlohmann::json::parse(
+      text, [&](int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        if (event == Event::object_start) {
+          open_objects.emplace_back();
+        } else if (event == Event::object_end) {
+          open_objects.pop_back();
+        } else if (event == Event::key && !open_objects.empty()) {
+          auto name = parsed.get<std::string>();
+          if (!open_objects.back().insert(name).second) {
+            throw DuplicateMember{std::move(name)};
+          }
+        }
+        return true;
+      });
+}
+
+// A member name fit to quote in a problem: short, printable ASCII.
+std::string Quotable(std::string_view name) {
+  std::string out;
+  for (const char c : name.substr(0, 64))
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return name.size() > 64 ? out + "..." : out;
+}
+
+// The charset parameter of a Content-Type, lower-case and unquoted; empty
+// when there is none.
+std::string CharsetOf(std::string_view content_type) {
+  std::string lowered(content_type);
+  for (auto& c : lowered)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto at = lowered.find("charset=");
+  if (at == std::string::npos) return {};
+  std::string value = lowered.substr(at + 8);
+  value = value.substr(0, value.find(';'));
+  std::erase(value, '"');
+  std::erase(value, ' ');
+  return value;
 }
 
 }  // namespace
@@ -83,8 +145,18 @@ std::variant<JsonBody, http::Problem> ReadJsonBody(const http::RequestContext& c
         "; send " + accepted + ".");
   }
 
+  const std::string_view full_type = http::ToStd(context.request[beast_http::field::content_type]);
+  if (const auto charset = CharsetOf(full_type);
+      !charset.empty() && charset != "utf-8" && charset != "utf8") {
+    return http::UnsupportedMediaType("Content-Type names charset " + Quotable(charset) +
+                                      "; JSON bodies are read as UTF-8 only.");
+  }
+
   try {
-    body.value = nlohmann::json::parse(context.request.body());
+    body.value = ParseWithoutDuplicates(context.request.body());
+  } catch (const DuplicateMember& duplicate) {
+    return http::MalformedJson("The body names the member \"" + Quotable(duplicate.name) +
+                               "\" twice in one object; send each member once.");
   } catch (const nlohmann::json::parse_error& error) {
     return http::MalformedJson("The body is not valid JSON (byte " + std::to_string(error.byte) +
                                "): " + ParseReason(error.what()));

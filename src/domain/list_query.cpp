@@ -67,7 +67,7 @@ void DecodePaging(const QueryParams& params, int& page, int& size, FieldErrors& 
   if (const auto* text = SingleParam(params, "page")) {
     const auto value = ParseInt(*text);
     if (!value || *value < 1) {
-      errors.push_back({"page", "must be an integer of at least 1"});
+      errors.push_back({"page", "must be an integer from 1 to 2147483647"});
     } else {
       page = *value;
     }

@@ -113,9 +113,9 @@ struct RateLimiterOptions {
   std::string key_prefix = "ratelimit";
   bool fail_open = true;  // a degraded decision lets the request through
   int pool_size = 4;
-  std::chrono::milliseconds connect_timeout{250};
-  std::chrono::milliseconds command_timeout{250};  // each read and write
-  std::chrono::milliseconds acquire_timeout{100};  // waiting for a pooled connection
+  std::chrono::milliseconds connect_timeout{1000};  // resolve, TCP connect and TLS handshake
+  std::chrono::milliseconds command_timeout{250};   // each read and write
+  std::chrono::milliseconds acquire_timeout{100};   // waiting for a pooled connection
   // After a failed connect, new connections are not tried for this long, so
   // an outage costs requests no connect timeout each.
   std::chrono::milliseconds reconnect_backoff{1000};

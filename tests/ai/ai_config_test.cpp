@@ -149,6 +149,10 @@ INSTANTIATE_TEST_SUITE_P(
         Invalid{"ChainNotList", {{"fallback_chain", "openai"}}, "fallback_chain", "list"},
         Invalid{"KeyInsteadOfEnvName", WithProvider("api_key_env", "sk-abc123"),
                 "providers[0].api_key_env", "NAME"},
+        Invalid{"KeyEnvNamesTheSigningKey", WithProvider("api_key_env", "JWT_SECRET_KEY"),
+                "providers[0].api_key_env", "_API_KEY"},
+        Invalid{"KeyEnvNamesTheDatabaseUrl", WithProvider("api_key_env", "DATABASE_URL"),
+                "providers[0].api_key_env", "never sent"},
         Invalid{"HostedKindWithoutKeyEnv", WithProvider("api_key_env", ""),
                 "providers[0].api_key_env", "required"},
         Invalid{
@@ -223,7 +227,8 @@ TEST(AiConfig, YamlSyntaxErrorIsOneErrorWithTheParserMessage) {
 
 TEST(AiConfig, YamlQuotedNumbersStayStrings) {
   const auto errors = ErrorsOf(DecodeAiConfigYaml(
-      "providers:\n  - {name: a, kind: openai, model: m, api_key_env: K, temperature: '1'}\n"));
+      "providers:\n  - {name: a, kind: openai, model: m, api_key_env: K_API_KEY, temperature: "
+      "'1'}\n"));
   ASSERT_EQ(errors.size(), 1u) << Describe(errors);
   EXPECT_EQ(errors[0].path, "providers[0].temperature");
 }

@@ -513,7 +513,10 @@ TEST(AiEngineFallback, EveryProviderFailingStillProducesTheOfflineDraft) {
             (std::vector<std::string>{"gemini:server_error", "anthropic:server_error",
                                       "openai:malformed"}));
   EXPECT_EQ(outcome.attempts, 7);
-  EXPECT_EQ(outcome.AnalysisJson()["fallbacks"].size(), 3u);
+  const auto fallbacks = outcome.AnalysisJson()["fallbacks"];
+  ASSERT_EQ(fallbacks.size(), 3u);
+  for (const auto& fallback : fallbacks)
+    EXPECT_FALSE(fallback.contains("detail")) << "a provider's error text reaches no ticket";
 }
 
 TEST(AiEngineFallback, NoConfiguredProviderIsOfflineWithoutAnyCall) {

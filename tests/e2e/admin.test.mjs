@@ -268,7 +268,7 @@ describe('administration', { skip: skipReason }, () => {
   });
 
   describe('keys and their creators', () => {
-    test('an admin-role API key reads but cannot change accounts or keys', async () => {
+    test('an admin-role API key reads but cannot change accounts, keys or the AI configuration', async () => {
       const { key } = await createKey({ name: `admin key ${uniqueTag()}`, role: 'admin' });
       const headers = { 'X-API-Key': key.key };
       expectJson(await api('GET', '/api/v1/users?size=1', { headers }), 200, 'UserPage');
@@ -276,6 +276,13 @@ describe('administration', { skip: skipReason }, () => {
       expectProblem(await api('PATCH', `/api/v1/users/${target.id}`, { headers, body: { role: 'admin' } }), 403, 'NOT_A_USER');
       expectProblem(await api('POST', '/api/v1/api-keys', { headers, body: { name: 'minted', role: 'admin' } }), 403, 'NOT_A_USER');
       expectProblem(await api('DELETE', `/api/v1/api-keys/${key.id}`, { headers }), 403, 'NOT_A_USER');
+      // A key that could repoint a provider could have the service send
+      // secrets to a server of its holder's choosing.
+      const current = await api('GET', '/api/v1/ai/config', { headers });
+      assert.equal(current.status, 200);
+      const { config } = current.json;
+      expectProblem(await api('PUT', '/api/v1/ai/config', { headers, body: { config } }), 403, 'NOT_A_USER');
+      expectProblem(await api('POST', '/api/v1/ai/config/rollback/0', { headers }), 403, 'NOT_A_USER');
     });
 
     test("deactivating or demoting an admin revokes the keys it created", async () => {

@@ -836,6 +836,17 @@ TEST(Kinds, ASignedLetterNetworkFaultsAndGermanOrdinals) {
   EXPECT_NE(ordinal.title.value.find("3. Stock"), std::string::npos) << ordinal.title.value;
 }
 
+TEST(Subcategory, ATechnicalFaultIsNoHowToAndNetworksHaveTheirOwn) {
+  // make run's example: a VPN that drops was filed as a how-to.
+  const auto vpn = MustAnalyze(
+      "Since about 9:30 this morning the VPN drops every five minutes for the whole sales team. "
+      "The VPN client shows 'Error 809'. We are on Windows 11.");
+  EXPECT_EQ(vpn.category.value, "technical") << vpn.category.signals.front();
+  EXPECT_EQ(vpn.subcategory.value, "network");
+  EXPECT_EQ(std::find(vpn.tags.begin(), vpn.tags.end(), "how-to"), vpn.tags.end());
+
+}
+
 TEST(Kinds, ThreateningToTellEveryoneIsNoWideImpact) {
   const auto a = MustAnalyze(
       "Your app logged me out again and I lost the reply I was writing. Fix it or I am telling "

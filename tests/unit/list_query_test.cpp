@@ -35,6 +35,9 @@ TEST_P(PagingParameter, ValidatesTheRange) {
   if (!c.valid) {
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_EQ(errors[0].path, c.name);
+    // The reason states the whole range, so a too-large page is not told
+    // it is too small.
+    EXPECT_NE(errors[0].reason.find(" to "), std::string::npos) << errors[0].reason;
   }
 }
 
@@ -43,7 +46,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(PagingCase{"page", "1", true}, PagingCase{"page", "0", false},
                       PagingCase{"page", "-1", false}, PagingCase{"page", "abc", false},
                       PagingCase{"page", "2x", false}, PagingCase{"page", "", false},
-                      PagingCase{"page", "99999999999", false}, PagingCase{"size", "1", true},
+                      PagingCase{"page", "99999999999", false},
+                      PagingCase{"page", "2147483647", true},
+                      PagingCase{"page", "2147483648", false}, PagingCase{"size", "1", true},
                       PagingCase{"size", "100", true}, PagingCase{"size", "0", false},
                       PagingCase{"size", "101", false}, PagingCase{"size", "1.5", false}));
 
