@@ -16,6 +16,7 @@
 #include <random>
 #include <thread>
 
+#include "loopback_port.hpp"
 #include "storage/redis_url.hpp"
 
 namespace ticketd::storage {
@@ -290,16 +291,7 @@ class ClosedPort {
  public:
   ClosedPort() {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    std::mt19937 random{std::random_device{}()};
-    for (int attempt = 0; attempt < 100 && port_ == 0; ++attempt) {
-      const int candidate = 20000 + static_cast<int>(random() % 12000);
-      sockaddr_in address{};
-      address.sin_family = AF_INET;
-      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      address.sin_port = htons(static_cast<std::uint16_t>(candidate));
-      if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0)
-        port_ = candidate;
-    }
+    port_ = test_support::BindLoopbackPort(fd_);
   }
   ~ClosedPort() { ::close(fd_); }
   ClosedPort(const ClosedPort&) = delete;

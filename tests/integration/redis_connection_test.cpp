@@ -11,8 +11,10 @@
 
 #include <cstdlib>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
+#include "loopback_port.hpp"
 #include "storage/rate_limiter.hpp"
 #include "storage/redis_ping.hpp"
 #include "storage/redis_url.hpp"
@@ -49,16 +51,7 @@ class LoopbackListener {
  public:
   LoopbackListener() {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    std::mt19937 random{std::random_device{}()};
-    for (int attempt = 0; attempt < 100 && port_ == 0; ++attempt) {
-      const int candidate = 20000 + static_cast<int>(random() % 12000);
-      sockaddr_in address{};
-      address.sin_family = AF_INET;
-      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      address.sin_port = htons(static_cast<std::uint16_t>(candidate));
-      if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0)
-        port_ = candidate;
-    }
+    port_ = test_support::BindLoopbackPort(fd_);
     if (port_ == 0 || ::listen(fd_, 8) != 0) throw std::runtime_error("cannot listen on loopback");
   }
   ~LoopbackListener() {
