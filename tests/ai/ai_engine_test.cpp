@@ -227,6 +227,45 @@ TEST(AiEngineOpenAi, ValidAnswerBecomesTheDraftWithUsageAndCost) {
   EXPECT_EQ(body["messages"][1]["content"], "The VPN drops every five minutes.");
 }
 
+TEST(AiEngineOpenAi, ProviderWithoutBaseUrlIsCalledAtOpenAiBaseUrl) {
+  FakeProviderServer server;
+  server.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
+  auto provider = Provider("openai", ProviderKind::kOpenAi, server);
+  provider.base_url.clear();
+  OfflineDouble offline;
+  AiEngine::Options options;
+  options.keys = TestKeys;
+  options.random = [] { return 0.5; };
+  options.openai_base_url = server.BaseUrl() + "/proxy/v1";
+  AiEngine engine(Chain({provider}), offline.Analyzer(), nullptr, std::move(options));
+
+  const auto outcome = engine.Draft({.user_text = "VPN drops."});
+
+  EXPECT_EQ(outcome.provider, "openai") << outcome.AnalysisJson().dump();
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target, "/proxy/v1/chat/completions");
+}
+
+TEST(AiEngineOpenAi, ExplicitBaseUrlWinsOverOpenAiBaseUrl) {
+  FakeProviderServer configured;
+  FakeProviderServer deployment_default;
+  configured.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
+  OfflineDouble offline;
+  AiEngine::Options options;
+  options.keys = TestKeys;
+  options.random = [] { return 0.5; };
+  options.openai_base_url = deployment_default.BaseUrl() + "/v1";
+  AiEngine engine(Chain({Provider("openai", ProviderKind::kOpenAi, configured)}),
+                  offline.Analyzer(), nullptr, std::move(options));
+
+  const auto outcome = engine.Draft({.user_text = "VPN drops."});
+
+  EXPECT_EQ(outcome.provider, "openai");
+  EXPECT_EQ(configured.RequestCount(), 1u);
+  EXPECT_EQ(deployment_default.RequestCount(), 0u);
+}
+
 TEST(AiEngineGemini, ValidAnswerWithSchemaAndKeyHeader) {
   FakeProviderServer server;
   server.EnqueueJson(GeminiAnswer({{"text", ValidDraft().dump()}}));

@@ -68,7 +68,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"HTTP_MAX_BODY_BYTES", "-1"}, BadValue{"DATABASE_POOL_SIZE", "1e3"},
                       BadValue{"ENVIRONMENT", "prod"}, BadValue{"LOG_LEVEL", "loud"},
                       BadValue{"DATABASE_URL", "mysql://h/db"},
-                      BadValue{"REDIS_URL", "http://cache"}));
+                      BadValue{"REDIS_URL", "http://cache"},
+                      BadValue{"OPENAI_BASE_URL", "api.openai.com/v1"},
+                      BadValue{"OPENAI_BASE_URL", "ftp://proxy.example.com/v1"},
+                      BadValue{"OPENAI_BASE_URL", "https://"},
+                      BadValue{"OPENAI_BASE_URL", "https://proxy.example.com/v 1"}));
 
 TEST(Config, StrictEnvironmentsRequireJwtSecret) {
   auto env = kMinimal;
@@ -131,6 +135,18 @@ TEST(Settings, AiSettingsAreReadAndBounded) {
     ASSERT_TRUE(std::holds_alternative<std::string>(refused)) << name;
     EXPECT_NE(std::get<std::string>(refused).find(name), std::string::npos);
   }
+}
+
+TEST(Settings, OpenAiBaseUrlIsKeptWithoutTrailingSlashes) {
+  auto env = kMinimal;
+  EXPECT_EQ(std::get<Config>(LoadFrom(env)).openai_base_url, "");
+  env["OPENAI_BASE_URL"] = "https://openai-proxy.internal.example:8443/v1/";
+  const auto loaded = LoadFrom(env);
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded)) << ErrorOf(loaded);
+  EXPECT_EQ(std::get<Config>(loaded).openai_base_url,
+            "https://openai-proxy.internal.example:8443/v1");
+  env["OPENAI_BASE_URL"] = "http://127.0.0.1:11434/v1";
+  EXPECT_EQ(std::get<Config>(LoadFrom(env)).openai_base_url, "http://127.0.0.1:11434/v1");
 }
 
 TEST(Settings, EveryReadVariableIsListedOnce) {
