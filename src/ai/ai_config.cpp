@@ -321,8 +321,11 @@ std::string_view DefaultBaseUrl(ProviderKind kind) {
   return "";
 }
 
-std::string EffectiveBaseUrl(const ProviderConfig& provider) {
+std::string EffectiveBaseUrl(const ProviderConfig& provider, std::string_view openai_base_url) {
   if (!provider.base_url.empty()) return provider.base_url;
+  if (provider.kind == ProviderKind::kOpenAi && !openai_base_url.empty()) {
+    return std::string(openai_base_url);
+  }
   return std::string(DefaultBaseUrl(provider.kind));
 }
 

@@ -37,8 +37,9 @@ struct ModelPrice {
 struct ProviderConfig {
   std::string name;  // unique, [a-z0-9_-]{1,64}; what fallback_chain names
   ProviderKind kind = ProviderKind::kOpenAi;
-  // Empty means the kind's public endpoint (see DefaultBaseUrl); required for
-  // openai_compatible. No trailing slash is kept.
+  // Empty means the deployment's default for the kind, else its public
+  // endpoint (see EffectiveBaseUrl); required for openai_compatible. No
+  // trailing slash is kept.
   std::string base_url;
   std::string model;
   // Name of the environment variable holding the key, e.g. OPENAI_API_KEY.
@@ -119,8 +120,11 @@ struct AiConfig {
 // The public endpoint of a kind (empty for openai_compatible).
 std::string_view DefaultBaseUrl(ProviderKind kind);
 
-// The base URL a provider is called at: its own, else its kind's default.
-std::string EffectiveBaseUrl(const ProviderConfig& provider);
+// The base URL a provider is called at: its own; else, for kind openai,
+// `openai_base_url` (OPENAI_BASE_URL, so that deployments of the old backend
+// that pointed it at a proxy or Azure keep doing so) when not empty; else its
+// kind's public endpoint.
+std::string EffectiveBaseUrl(const ProviderConfig& provider, std::string_view openai_base_url = {});
 
 // The prompt used when a configuration names none (also in
 // config/ai_config.yaml).

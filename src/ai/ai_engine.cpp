@@ -191,15 +191,18 @@ std::shared_ptr<AiEngine::Snapshot> AiEngine::Build(AiConfig config) {
   for (const auto& provider : snapshot->config.providers) {
     Link link;
     link.config = provider;
+    // Resolved here rather than in the stored configuration, so that the
+    // document admins read and write keeps saying what they chose.
+    link.config.base_url = EffectiveBaseUrl(provider, options_.openai_base_url);
     std::string key;
     if (!provider.api_key_env.empty()) {
       const auto value = options_.keys ? options_.keys(provider.api_key_env) : std::nullopt;
       link.key_present = value.has_value() && !value->empty();
       if (link.key_present) key = *value;
     }
-    link.provider = MakeProvider(provider, std::move(key), options_.transport);
+    link.provider = MakeProvider(link.config, std::move(key), options_.transport);
 
-    const auto identity = Identity(provider);
+    const auto identity = Identity(link.config);
     auto existing = runtimes_.find(provider.name);
     if (existing != runtimes_.end() && existing->second->identity == identity) {
       link.runtime = existing->second;

@@ -128,6 +128,9 @@ class AiEngine {
     std::shared_ptr<HttpTransport> transport;  // null: libcurl
     Clock* clock = nullptr;                    // null: SystemClock()
     std::function<double()> random;            // [0, 1) for jitter; null: a seeded PRNG
+    // OPENAI_BASE_URL: where openai providers without a base_url of their
+    // own are called (see EffectiveBaseUrl); empty: OpenAI's public API.
+    std::string openai_base_url;
   };
 
   // `tools` may be null (no agent tools) and must outlive the engine.

@@ -189,7 +189,7 @@ int RunApi() {
   ai::AiEngine engine(
       live_ai.Current()->config,
       [max_input](const std::string& text) { return api::OfflineDraft(text, max_input); }, &tools,
-      {.keys = config::ProcessEnv});
+      {.keys = config::ProcessEnv, .openai_base_url = config->openai_base_url});
   live_ai.OnChange(
       [&engine](const api::AiConfigSnapshot& next) { engine.Reconfigure(next.config); });
   boost::asio::thread_pool drafting(static_cast<std::size_t>(config->ai_threads));

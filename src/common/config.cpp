@@ -60,7 +60,8 @@ constexpr std::array<SettingInfo, 44> kSettings = {{
     {"AI_MAX_INPUT_CHARS", "50000", "longest user_input ai-create and categorize accept"},
     {"AI_THREADS", "8", "threads drafting tickets (each waits on a provider while it runs)"},
     {"OPENAI_API_KEY", "", "OpenAI key, for providers whose api_key_env names it"},
-    {"OPENAI_BASE_URL", "", "OpenAI-compatible base URL (kept for the old backend's settings)"},
+    {"OPENAI_BASE_URL", "",
+     "base URL of AI providers of kind openai that name no base_url (empty: OpenAI's public API)"},
     {"GEMINI_API_KEY", "", "Gemini key, for providers whose api_key_env names it"},
     {"ANTHROPIC_API_KEY", "", "Anthropic key, for providers whose api_key_env names it"},
 }};
@@ -138,6 +139,25 @@ bool IsReadableFile(const std::string& path) {
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
+}
+
+// An absolute http(s) URL with a host and nothing a URL cannot hold.
+bool IsHttpUrl(std::string_view url) {
+  std::string_view rest;
+  if (StartsWith(url, "http://")) {
+    rest = url.substr(7);
+  } else if (StartsWith(url, "https://")) {
+    rest = url.substr(8);
+  } else {
+    return false;
+  }
+  const auto host = rest.substr(0, rest.find_first_of("/?#"));
+  if (host.empty() || host.front() == ':' || host.front() == '@') return false;
+  for (const char c : url) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7F) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -348,7 +368,19 @@ LoadResult Load(const EnvLookup& env, Needs needs) {
   read.Integer("AI_MAX_INPUT_CHARS", config.ai_max_input_chars, 1, 1'000'000);
   read.Integer("AI_THREADS", config.ai_threads, 1, 256);
   read.Text("OPENAI_API_KEY", config.openai_api_key);
-  read.Text("OPENAI_BASE_URL", config.openai_base_url);
+  if (auto url = read.Get("OPENAI_BASE_URL")) {
+    // Stripped as the AI configuration strips base_url, so that paths join
+    // alike whichever of the two names the endpoint.
+    while (!url->empty() && url->back() == '/')
+      url->pop_back();
+    if (!IsHttpUrl(*url)) {
+      read.Fail(
+          "OPENAI_BASE_URL: must be an http:// or https:// URL such as "
+          "https://api.openai.com/v1, got '" +
+          *url + "'");
+    }
+    config.openai_base_url = *url;
+  }
   read.Text("GEMINI_API_KEY", config.gemini_api_key);
   read.Text("ANTHROPIC_API_KEY", config.anthropic_api_key);
 

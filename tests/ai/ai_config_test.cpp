@@ -205,6 +205,43 @@ INSTANTIATE_TEST_SUITE_P(
         Invalid{"NotAnObject", json::array(), "", "object"}),
     [](const testing::TestParamInfo<Invalid>& info) { return info.param.name; });
 
+struct BaseUrlCase {
+  const char* what;
+  ProviderKind kind;
+  const char* configured;  // providers[].base_url
+  const char* openai_base_url;
+  const char* expected;
+};
+
+class EffectiveBaseUrlResolves : public ::testing::TestWithParam<BaseUrlCase> {};
+
+TEST_P(EffectiveBaseUrlResolves, ExplicitThenDeploymentDefaultThenPublic) {
+  ProviderConfig provider;
+  provider.kind = GetParam().kind;
+  provider.base_url = GetParam().configured;
+  EXPECT_EQ(EffectiveBaseUrl(provider, GetParam().openai_base_url), GetParam().expected)
+      << GetParam().what;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, EffectiveBaseUrlResolves,
+    ::testing::Values(
+        BaseUrlCase{"openai, nothing set", ProviderKind::kOpenAi, "", "",
+                    "https://api.openai.com/v1"},
+        BaseUrlCase{"openai takes OPENAI_BASE_URL", ProviderKind::kOpenAi, "",
+                    "https://proxy.example.com/openai/v1", "https://proxy.example.com/openai/v1"},
+        BaseUrlCase{"an explicit base_url wins", ProviderKind::kOpenAi, "http://127.0.0.1:9000/v1",
+                    "https://proxy.example.com/openai/v1", "http://127.0.0.1:9000/v1"},
+        BaseUrlCase{"gemini ignores OPENAI_BASE_URL", ProviderKind::kGemini, "",
+                    "https://proxy.example.com/openai/v1",
+                    "https://generativelanguage.googleapis.com/v1beta"},
+        BaseUrlCase{"anthropic ignores OPENAI_BASE_URL", ProviderKind::kAnthropic, "",
+                    "https://proxy.example.com/openai/v1", "https://api.anthropic.com/v1"},
+        // openai_compatible always names its own (the decoder requires it).
+        BaseUrlCase{"openai_compatible keeps its own", ProviderKind::kOpenAiCompatible,
+                    "http://127.0.0.1:11434/v1", "https://proxy.example.com/openai/v1",
+                    "http://127.0.0.1:11434/v1"}));
+
 TEST(AiConfig, ReportsEveryInvalidFieldAtOnce) {
   json provider = OpenAiProvider();
   provider["kind"] = "nope";

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 
 #include "ai/ticket_draft.hpp"
 #include "fake_clock.hpp"
@@ -227,6 +228,45 @@ TEST(AiEngineOpenAi, ValidAnswerBecomesTheDraftWithUsageAndCost) {
   EXPECT_EQ(body["messages"][1]["content"], "The VPN drops every five minutes.");
 }
 
+TEST(AiEngineOpenAi, ProviderWithoutBaseUrlIsCalledAtOpenAiBaseUrl) {
+  FakeProviderServer server;
+  server.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
+  auto provider = Provider("openai", ProviderKind::kOpenAi, server);
+  provider.base_url.clear();
+  OfflineDouble offline;
+  AiEngine::Options options;
+  options.keys = TestKeys;
+  options.random = [] { return 0.5; };
+  options.openai_base_url = server.BaseUrl() + "/proxy/v1";
+  AiEngine engine(Chain({provider}), offline.Analyzer(), nullptr, std::move(options));
+
+  const auto outcome = engine.Draft({.user_text = "VPN drops."});
+
+  EXPECT_EQ(outcome.provider, "openai") << outcome.AnalysisJson().dump();
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target, "/proxy/v1/chat/completions");
+}
+
+TEST(AiEngineOpenAi, ExplicitBaseUrlWinsOverOpenAiBaseUrl) {
+  FakeProviderServer configured;
+  FakeProviderServer deployment_default;
+  configured.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
+  OfflineDouble offline;
+  AiEngine::Options options;
+  options.keys = TestKeys;
+  options.random = [] { return 0.5; };
+  options.openai_base_url = deployment_default.BaseUrl() + "/v1";
+  AiEngine engine(Chain({Provider("openai", ProviderKind::kOpenAi, configured)}),
+                  offline.Analyzer(), nullptr, std::move(options));
+
+  const auto outcome = engine.Draft({.user_text = "VPN drops."});
+
+  EXPECT_EQ(outcome.provider, "openai");
+  EXPECT_EQ(configured.RequestCount(), 1u);
+  EXPECT_EQ(deployment_default.RequestCount(), 0u);
+}
+
 TEST(AiEngineGemini, ValidAnswerWithSchemaAndKeyHeader) {
   FakeProviderServer server;
   server.EnqueueJson(GeminiAnswer({{"text", ValidDraft().dump()}}));
@@ -302,36 +342,6 @@ TEST(AiEngineOpenAiCompatible, NoKeyMeansNoAuthorizationHeader) {
 
 // ---- validation and the corrective retry
 
-TEST(AiEngineValidation, SchemaViolationGetsOneCorrectiveRetryCarryingTheErrors) {
-  FakeProviderServer server;
-  auto invalid = ValidDraft();
-  invalid["category"] = "hardware";
-  invalid.erase("urgency");
-  server.EnqueueJson(OpenAiAnswer(invalid.dump()));
-  server.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
-  OfflineDouble offline;
-  auto engine = MakeEngine(Chain({Provider("openai", ProviderKind::kOpenAi, server)}), offline);
-
-  const auto outcome = engine.Draft({.user_text = "Laptop will not boot."});
-
-  EXPECT_EQ(outcome.provider, "openai");
-  EXPECT_EQ(outcome.draft, ValidDraft());
-  EXPECT_EQ(outcome.usage, (Usage{240, 160}));  // both calls are paid for
-  ASSERT_EQ(outcome.calls.size(), 2u);
-  EXPECT_EQ(outcome.calls[0].outcome, "invalid_answer");
-  const auto requests = server.Requests();
-  ASSERT_EQ(requests.size(), 2u);
-  const auto messages = BodyOf(requests[1])["messages"];
-  ASSERT_EQ(messages.size(), 4u);
-  EXPECT_EQ(messages[2]["role"], "assistant");
-  EXPECT_EQ(messages[2]["content"], invalid.dump());
-  EXPECT_EQ(messages[3]["role"], "user");
-  const std::string corrective = messages[3]["content"];
-  EXPECT_NE(corrective.find("\"path\":\"urgency\""), std::string::npos) << corrective;
-  EXPECT_NE(corrective.find("\"path\":\"category\""), std::string::npos) << corrective;
-  EXPECT_NE(corrective.find("must be one of"), std::string::npos) << corrective;
-}
-
 TEST(AiEngineValidation, SecondInvalidAnswerMovesToTheNextLink) {
   FakeProviderServer first;
   FakeProviderServer second;
@@ -352,45 +362,7 @@ TEST(AiEngineValidation, SecondInvalidAnswerMovesToTheNextLink) {
   EXPECT_NE(corrective.find("not a JSON object"), std::string::npos);
 }
 
-TEST(AiEngineValidation, MalformedBodyIsNotRetriedAndFallsBack) {
-  FakeProviderServer server;
-  server.Enqueue({.status = 200,
-                  .body = "{\"choices\": [",
-                  .headers = {{"Content-Type", "application/json"}}});
-  OfflineDouble offline;
-  auto engine = MakeEngine(Chain({Provider("openai", ProviderKind::kOpenAi, server)}), offline);
-
-  const auto outcome = engine.Draft({.user_text = "Cannot log in."});
-
-  EXPECT_TRUE(outcome.offline);
-  EXPECT_EQ(server.RequestCount(), 1u);
-  EXPECT_EQ(Reasons(outcome), (std::vector<std::string>{"openai:malformed"}));
-}
-
 // ---- retries
-
-TEST(AiEngineRetries, RateLimitHonoursRetryAfterUpToTheCap) {
-  FakeProviderServer server;
-  server.Enqueue({.status = 429,
-                  .body = R"({"error":{"message":"Rate limit reached","type":"requests"}})",
-                  .headers = {{"Retry-After", "20"}, {"Content-Type", "application/json"}}});
-  server.Enqueue({.status = 429, .body = "{}", .headers = {{"Retry-After", "0.03"}}});
-  server.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
-  FakeClock clock;
-  OfflineDouble offline;
-  auto engine =
-      MakeEngine(Chain({Provider("openai", ProviderKind::kOpenAi, server)}), offline, &clock);
-
-  const auto outcome = engine.Draft({.user_text = "Checkout page times out."});
-
-  EXPECT_EQ(outcome.provider, "openai");
-  EXPECT_EQ(server.RequestCount(), 3u);
-  EXPECT_EQ(outcome.attempts, 3);
-  // 20 s asked for, capped at max_retry_after_ms (50); then 30 ms as asked.
-  EXPECT_EQ(clock.Sleeps(), (std::vector<milliseconds>{milliseconds(50), milliseconds(30)}));
-  EXPECT_EQ(outcome.calls[0].outcome, "rate_limited");
-  EXPECT_EQ(outcome.calls[0].http_status, 429);
-}
 
 TEST(AiEngineRetries, ServerErrorsAreRetriedThenTheNextLinkAnswers) {
   FakeProviderServer first;
@@ -429,39 +401,6 @@ TEST(AiEngineRetries, ClientErrorIsNotRetried) {
   EXPECT_TRUE(outcome.offline);
 }
 
-TEST(AiEngineRetries, AnswerSlowerThanTheTimeoutIsRetriedAsTimeout) {
-  FakeProviderServer server;
-  server.Enqueue(
-      {.status = 200, .body = OpenAiAnswer(ValidDraft().dump()), .delay = milliseconds(700)});
-  server.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
-  OfflineDouble offline;
-  auto provider = Provider("openai", ProviderKind::kOpenAi, server);
-  provider.total_timeout_ms = 150;
-  provider.connect_timeout_ms = 100;
-  auto engine = MakeEngine(Chain({provider}), offline);
-
-  const auto outcome = engine.Draft({.user_text = "Slow dashboard."});
-
-  EXPECT_EQ(outcome.provider, "openai");
-  ASSERT_EQ(outcome.calls.size(), 2u);
-  EXPECT_EQ(outcome.calls[0].outcome, "timeout");
-  EXPECT_EQ(outcome.calls[1].outcome, "ok");
-}
-
-TEST(AiEngineRetries, BodyCutOffMidStreamIsRetried) {
-  FakeProviderServer server;
-  server.Enqueue({.status = 200, .body = OpenAiAnswer(ValidDraft().dump()), .cut_off = true});
-  server.EnqueueJson(OpenAiAnswer(ValidDraft().dump()));
-  OfflineDouble offline;
-  auto engine = MakeEngine(Chain({Provider("openai", ProviderKind::kOpenAi, server)}), offline);
-
-  const auto outcome = engine.Draft({.user_text = "Upload stalls."});
-
-  EXPECT_EQ(outcome.provider, "openai");
-  ASSERT_EQ(outcome.calls.size(), 2u);
-  EXPECT_EQ(outcome.calls[0].outcome, "truncated");
-}
-
 TEST(AiEngineRetries, AgentDeadlineStopsWaitingAndTheOfflineAnalyzerAnswers) {
   FakeProviderServer server;
   for (int i = 0; i < 3; ++i)
@@ -482,6 +421,242 @@ TEST(AiEngineRetries, AgentDeadlineStopsWaitingAndTheOfflineAnalyzerAnswers) {
   EXPECT_EQ(outcome.calls.at(0).outcome, "timeout");
   EXPECT_LE(outcome.calls.size(), 2u);
 }
+
+// ---- failures every wire format meets, one table across the three APIs
+
+// What differs between the APIs in the failure cases: how an answer, an
+// error and a broken body look on the wire, and how the conversation is
+// sent back on the corrective turn.
+struct WireFormat {
+  std::string name;      // test name suffix
+  std::string provider;  // the configured provider's name
+  ProviderKind kind;
+  std::string path;                                // request target below the base URL
+  std::function<std::string(const json&)> answer;  // a 200 body whose answer is `draft`
+  Usage usage;                                     // what answer() reports per call
+  std::string rate_limited;                        // the API's documented 429 body
+  std::string malformed;                           // a 200 body that is not the API's JSON
+  // The request's conversation as (role, text) turns, system prompt left
+  // out, roles as user or assistant.
+  std::function<std::vector<std::pair<std::string, std::string>>(const json&)> turns;
+};
+
+std::vector<std::pair<std::string, std::string>> OpenAiTurns(const json& body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& message : body["messages"]) {
+    if (message["role"] == "system") continue;
+    const auto& content = message["content"];  // null beside tool calls
+    out.emplace_back(message["role"].get<std::string>(),
+                     content.is_string() ? content.get<std::string>() : std::string());
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> GeminiTurns(const json& body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& content : body["contents"]) {
+    std::string text;
+    for (const auto& part : content["parts"])
+      text += part.value("text", "");
+    out.emplace_back(content["role"] == "model" ? "assistant" : "user", text);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> AnthropicTurns(const json& body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& message : body["messages"]) {
+    std::string text;
+    for (const auto& block : message["content"]) {
+      if (block["type"] == "text") text += block["text"].get<std::string>();
+    }
+    out.emplace_back(message["role"].get<std::string>(), text);
+  }
+  return out;
+}
+
+const std::vector<WireFormat>& WireFormats() {
+  static const std::vector<WireFormat> formats = {
+      {.name = "OpenAi",
+       .provider = "openai",
+       .kind = ProviderKind::kOpenAi,
+       .path = "/v1/chat/completions",
+       .answer = [](const json& draft) { return OpenAiAnswer(draft.dump()); },
+       .usage = {120, 80},
+       .rate_limited =
+           R"({"error":{"message":"Rate limit reached for gpt-4o-mini","type":"requests",)"
+           R"("param":null,"code":"rate_limit_exceeded"}})",
+       .malformed = R"({"id":"chatcmpl-1","object":"chat.completion","choices": [)",
+       .turns = OpenAiTurns},
+      {.name = "Gemini",
+       .provider = "gemini",
+       .kind = ProviderKind::kGemini,
+       .path = "/v1/models/gemini-1.5-flash:generateContent",
+       .answer =
+           [](const json& draft) {
+             return GeminiAnswer({{"text", draft.dump()}});
+           },
+       .usage = {100, 50},
+       .rate_limited = R"({"error":{"code":429,"message":"Resource has been exhausted )"
+                       R"((e.g. check quota).","status":"RESOURCE_EXHAUSTED"}})",
+       .malformed = R"({"candidates": [{"content": {"parts": [{"text": "{\"title\")",
+       .turns = GeminiTurns},
+      {.name = "Anthropic",
+       .provider = "anthropic",
+       .kind = ProviderKind::kAnthropic,
+       .path = "/v1/messages",
+       .answer =
+           [](const json& draft) {
+             return AnthropicAnswer({{{"type", "tool_use"},
+                                      {"id", "toolu_1"},
+                                      {"name", "submit_answer"},
+                                      {"input", draft}}});
+           },
+       .usage = {90, 40},
+       .rate_limited = R"({"type":"error","error":{"type":"rate_limit_error","message":)"
+                       R"("Number of request tokens has exceeded your per-minute rate limit"}})",
+       .malformed = R"({"id":"msg_1","type":"message","role":"assistant","content": [)",
+       .turns = AnthropicTurns},
+  };
+  return formats;
+}
+
+class AiEngineFailures : public ::testing::TestWithParam<WireFormat> {
+ protected:
+  ProviderConfig ProviderFor(const FakeProviderServer& server) const {
+    return Provider(GetParam().provider, GetParam().kind, server);
+  }
+};
+
+TEST_P(AiEngineFailures, MalformedBodyIsNotRetriedAndFallsBack) {
+  FakeProviderServer server;
+  server.Enqueue({.status = 200,
+                  .body = GetParam().malformed,
+                  .headers = {{"Content-Type", "application/json"}}});
+  OfflineDouble offline;
+  auto engine = MakeEngine(Chain({ProviderFor(server)}), offline);
+
+  const auto outcome = engine.Draft({.user_text = "Cannot log in."});
+
+  EXPECT_TRUE(outcome.offline);
+  EXPECT_EQ(offline.calls, 1);
+  EXPECT_EQ(server.RequestCount(), 1u);
+  EXPECT_EQ(server.Requests()[0].target, GetParam().path);
+  EXPECT_EQ(Reasons(outcome), (std::vector<std::string>{GetParam().provider + ":malformed"}));
+}
+
+TEST_P(AiEngineFailures, SchemaViolationGetsOneCorrectiveRetryCarryingTheErrors) {
+  FakeProviderServer server;
+  auto invalid = ValidDraft();
+  invalid["category"] = "hardware";
+  invalid.erase("urgency");
+  server.EnqueueJson(GetParam().answer(invalid));
+  server.EnqueueJson(GetParam().answer(ValidDraft()));
+  OfflineDouble offline;
+  auto engine = MakeEngine(Chain({ProviderFor(server)}), offline);
+
+  const auto outcome = engine.Draft({.user_text = "Laptop will not boot."});
+
+  EXPECT_EQ(outcome.provider, GetParam().provider);
+  EXPECT_EQ(outcome.draft, ValidDraft());
+  const auto& usage = GetParam().usage;
+  EXPECT_EQ(outcome.usage, (Usage{2 * usage.input_tokens, 2 * usage.output_tokens}))
+      << "both calls are paid for";
+  ASSERT_EQ(outcome.calls.size(), 2u);
+  EXPECT_EQ(outcome.calls[0].outcome, "invalid_answer");
+  EXPECT_EQ(outcome.calls[1].outcome, "ok");
+
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const auto turns = GetParam().turns(BodyOf(requests[1]));
+  ASSERT_EQ(turns.size(), 3u) << requests[1].body;
+  EXPECT_EQ(turns[0], (std::pair<std::string, std::string>{"user", "Laptop will not boot."}));
+  EXPECT_EQ(turns[1], (std::pair<std::string, std::string>{"assistant", invalid.dump()}));
+  EXPECT_EQ(turns[2].first, "user");
+  const auto& corrective = turns[2].second;
+  EXPECT_NE(corrective.find("\"path\":\"urgency\""), std::string::npos) << corrective;
+  EXPECT_NE(corrective.find("\"path\":\"category\""), std::string::npos) << corrective;
+  EXPECT_NE(corrective.find("must be one of"), std::string::npos) << corrective;
+}
+
+TEST_P(AiEngineFailures, RateLimitHonoursRetryAfterUpToTheCap) {
+  FakeProviderServer server;
+  server.Enqueue({.status = 429,
+                  .body = GetParam().rate_limited,
+                  .headers = {{"Retry-After", "20"}, {"Content-Type", "application/json"}}});
+  server.Enqueue({.status = 429,
+                  .body = GetParam().rate_limited,
+                  .headers = {{"Retry-After", "0.03"}, {"Content-Type", "application/json"}}});
+  server.EnqueueJson(GetParam().answer(ValidDraft()));
+  FakeClock clock;
+  OfflineDouble offline;
+  auto engine = MakeEngine(Chain({ProviderFor(server)}), offline, &clock);
+
+  const auto outcome = engine.Draft({.user_text = "Checkout page times out."});
+
+  EXPECT_EQ(outcome.provider, GetParam().provider);
+  EXPECT_EQ(server.RequestCount(), 3u);
+  EXPECT_EQ(outcome.attempts, 3);
+  // 20 s asked for, capped at max_retry_after_ms (50); then 30 ms as asked,
+  // never the jittered backoff (which would be 0 and 1 ms here).
+  EXPECT_EQ(clock.Sleeps(), (std::vector<milliseconds>{milliseconds(50), milliseconds(30)}));
+  ASSERT_EQ(outcome.calls.size(), 3u);
+  EXPECT_EQ(outcome.calls[0].outcome, "rate_limited");
+  EXPECT_EQ(outcome.calls[0].http_status, 429);
+  EXPECT_EQ(outcome.calls[2].outcome, "ok");
+  // The provider's own message reaches the status page.
+  const auto status = engine.Status();
+  ASSERT_EQ(status.size(), 1u);
+  ASSERT_FALSE(status[0].recent_errors.empty());
+  const auto documented =
+      json::parse(GetParam().rate_limited)["error"]["message"].get<std::string>();
+  EXPECT_NE(status[0].recent_errors[0].message.find(documented), std::string::npos)
+      << status[0].recent_errors[0].message;
+}
+
+TEST_P(AiEngineFailures, AnswerSlowerThanTheTimeoutIsRetriedAsTimeout) {
+  FakeProviderServer server;
+  server.Enqueue({.status = 200,
+                  .body = GetParam().answer(ValidDraft()),
+                  .headers = {{"Content-Type", "application/json"}},
+                  .delay = milliseconds(700)});
+  server.EnqueueJson(GetParam().answer(ValidDraft()));
+  OfflineDouble offline;
+  auto provider = ProviderFor(server);
+  provider.total_timeout_ms = 150;
+  provider.connect_timeout_ms = 100;
+  auto engine = MakeEngine(Chain({provider}), offline);
+
+  const auto outcome = engine.Draft({.user_text = "Slow dashboard."});
+
+  EXPECT_EQ(outcome.provider, GetParam().provider);
+  EXPECT_EQ(outcome.draft, ValidDraft());
+  ASSERT_EQ(outcome.calls.size(), 2u);
+  EXPECT_EQ(outcome.calls[0].outcome, "timeout");
+  EXPECT_LT(outcome.calls[0].duration_ms, 700) << "the exchange was cut at its deadline";
+  EXPECT_EQ(outcome.calls[1].outcome, "ok");
+}
+
+TEST_P(AiEngineFailures, BodyCutOffMidStreamIsRetried) {
+  FakeProviderServer server;
+  server.Enqueue({.status = 200, .body = GetParam().answer(ValidDraft()), .cut_off = true});
+  server.EnqueueJson(GetParam().answer(ValidDraft()));
+  OfflineDouble offline;
+  auto engine = MakeEngine(Chain({ProviderFor(server)}), offline);
+
+  const auto outcome = engine.Draft({.user_text = "Upload stalls."});
+
+  EXPECT_EQ(outcome.provider, GetParam().provider);
+  EXPECT_EQ(outcome.draft, ValidDraft());
+  ASSERT_EQ(outcome.calls.size(), 2u);
+  EXPECT_EQ(outcome.calls[0].outcome, "truncated");
+  EXPECT_EQ(outcome.calls[1].outcome, "ok");
+}
+
+INSTANTIATE_TEST_SUITE_P(WireFormats, AiEngineFailures, ::testing::ValuesIn(WireFormats()),
+                         [](const ::testing::TestParamInfo<WireFormat>& info) {
+                           return info.param.name;
+                         });
 
 // ---- fallback and the offline analyzer
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <regex>
+#include <set>
 
 namespace ticketd::config {
 namespace {
@@ -68,7 +71,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"HTTP_MAX_BODY_BYTES", "-1"}, BadValue{"DATABASE_POOL_SIZE", "1e3"},
                       BadValue{"ENVIRONMENT", "prod"}, BadValue{"LOG_LEVEL", "loud"},
                       BadValue{"DATABASE_URL", "mysql://h/db"},
-                      BadValue{"REDIS_URL", "http://cache"}));
+                      BadValue{"REDIS_URL", "http://cache"},
+                      BadValue{"OPENAI_BASE_URL", "api.openai.com/v1"},
+                      BadValue{"OPENAI_BASE_URL", "ftp://proxy.example.com/v1"},
+                      BadValue{"OPENAI_BASE_URL", "https://"},
+                      BadValue{"OPENAI_BASE_URL", "https://proxy.example.com/v 1"}));
 
 TEST(Config, StrictEnvironmentsRequireJwtSecret) {
   auto env = kMinimal;
@@ -133,6 +140,18 @@ TEST(Settings, AiSettingsAreReadAndBounded) {
   }
 }
 
+TEST(Settings, OpenAiBaseUrlIsKeptWithoutTrailingSlashes) {
+  auto env = kMinimal;
+  EXPECT_EQ(std::get<Config>(LoadFrom(env)).openai_base_url, "");
+  env["OPENAI_BASE_URL"] = "https://openai-proxy.internal.example:8443/v1/";
+  const auto loaded = LoadFrom(env);
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded)) << ErrorOf(loaded);
+  EXPECT_EQ(std::get<Config>(loaded).openai_base_url,
+            "https://openai-proxy.internal.example:8443/v1");
+  env["OPENAI_BASE_URL"] = "http://127.0.0.1:11434/v1";
+  EXPECT_EQ(std::get<Config>(LoadFrom(env)).openai_base_url, "http://127.0.0.1:11434/v1");
+}
+
 TEST(Settings, EveryReadVariableIsListedOnce) {
   std::set<std::string_view> names;
   for (const auto& setting : AllSettings()) {
@@ -147,6 +166,61 @@ TEST(Settings, EveryReadVariableIsListedOnce) {
                            "UPLOAD_DIR",         "DEPLOY_COLOR",   "AI_CONFIG_REFRESH_MS",
                            "AI_MAX_INPUT_CHARS", "AI_THREADS"}) {
     EXPECT_TRUE(names.contains(name)) << name;
+  }
+}
+
+// `NAME=value` lines of .env.example, split at the line that opens the
+// compose-only section: {settings of ticketd, compose-only}, with values.
+struct EnvExample {
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::vector<std::pair<std::string, std::string>> compose_only;
+};
+
+EnvExample ReadEnvExample(const std::string& path) {
+  static const std::regex kAssignment("^([A-Z][A-Z0-9_]*)=(.*)$");
+  constexpr std::string_view kComposeMarker = "# docker compose only";
+  EnvExample out;
+  auto* section = &out.settings;
+  std::ifstream file(path);
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.starts_with(kComposeMarker)) section = &out.compose_only;
+    std::smatch match;
+    if (std::regex_match(line, match, kAssignment)) section->emplace_back(match[1], match[2]);
+  }
+  return out;
+}
+
+TEST(Settings, EnvExampleListsExactlyTheSettingsOfHelp) {
+  const auto example = ReadEnvExample(TICKETD_ENV_EXAMPLE);
+  ASSERT_FALSE(example.settings.empty()) << "cannot read " << TICKETD_ENV_EXAMPLE;
+
+  std::map<std::string, std::string_view, std::less<>> help;
+  for (const auto& setting : AllSettings())
+    help.emplace(setting.name, setting.default_value);
+  std::set<std::string, std::less<>> listed;
+  for (const auto& [name, value] : example.settings) {
+    EXPECT_TRUE(listed.insert(name).second) << name << " is listed twice in .env.example";
+    const auto found = help.find(name);
+    if (found == help.end()) {
+      ADD_FAILURE() << name << " is in .env.example but ticketd --help does not list it (a "
+                    << "compose-only variable belongs below '# docker compose only')";
+      continue;
+    }
+    // Required settings show an example, HTTP_THREADS ("cores") is left
+    // empty; every other value shown is the default --help names.
+    if (!value.empty() && !found->second.empty()) {
+      EXPECT_EQ(value, found->second) << name << ": .env.example and --help disagree";
+    }
+  }
+  for (const auto& [name, default_value] : help) {
+    EXPECT_TRUE(listed.contains(name)) << name << " is listed by ticketd --help but missing from "
+                                       << ".env.example";
+  }
+
+  ASSERT_FALSE(example.compose_only.empty()) << "no '# docker compose only' section";
+  for (const auto& [name, value] : example.compose_only) {
+    EXPECT_FALSE(help.contains(name)) << name << " is a ticketd setting, not a compose-only one";
   }
 }
 
