@@ -13,7 +13,8 @@ readonly ROOT
 source "${ROOT}/scripts/lib/common.sh"
 
 readonly BUILD_DIR="${ROOT}/build/fuzz"
-readonly ALL_TARGETS=(http_request_fuzzer ticket_json_fuzzer token_fuzzer)
+readonly ALL_TARGETS=(http_request_fuzzer ticket_json_fuzzer json_body_fuzzer provider_response_fuzzer
+  token_fuzzer)
 readonly MAX_CORPUS_FILES=200  # per target, hand-written seeds included
 readonly PACKAGES=(clang libclang-rt-14-dev)
 WORK_DIR=""
