@@ -42,7 +42,7 @@ TEST(Registration, RefusesABodyThatIsNoObject) {
   EXPECT_EQ(Paths(DecodeRegistration(json::array(), out)), std::vector<std::string>{"body"});
 }
 
-TEST(SignIn, LeavesAnAddressThatIsNoneEmpty) {
+TEST(SignIn, LeavesTheEmailEmptyWhenItIsNoAddress) {
   SignIn out;
   ASSERT_TRUE(DecodeSignIn({{"email", "nobody"}, {"password", "x"}}, out).empty());
   EXPECT_EQ(out.email, "");
