@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 
 #include "ai/resilience.hpp"
 
@@ -41,11 +42,22 @@ ToolCall MakeToolCall(std::string id, std::string name, const json& arguments) {
   return call;
 }
 
+// More tokens than any call can use (a billion): a larger count is the
+// server's error, and taken as sent it would overflow the sums over a draft's
+// calls and a provider's lifetime.
+constexpr std::int64_t kMaxTokensPerCall = 1'000'000'000;
+
+// A token count of the answer, 0 when absent or negative, at most
+// kMaxTokensPerCall.
 std::int64_t Count(const json& object, std::string_view name) {
   if (!object.is_object()) return 0;
   const auto found = object.find(name);
   if (found == object.end() || !found->is_number_integer()) return 0;
-  return std::max<std::int64_t>(0, found->get<std::int64_t>());
+  if (found->is_number_unsigned()) {
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(
+        found->get<std::uint64_t>(), static_cast<std::uint64_t>(kMaxTokensPerCall)));
+  }
+  return std::clamp<std::int64_t>(found->get<std::int64_t>(), 0, kMaxTokensPerCall);
 }
 
 std::string TextOf(const json& object, std::string_view name) {

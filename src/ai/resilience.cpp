@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <thread>
 
 namespace ticketd::ai {
 namespace {
+
+// The longest wait a Retry-After may ask for; anything longer is taken as
+// malformed, so that the caller's own backoff applies.
+constexpr std::int64_t kMaxRetryAfterSeconds = 86400LL * 365;
 
 class ProcessClock final : public Clock {
  public:
@@ -119,7 +124,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(
     const auto* end = value.data() + value.size();
     const auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
     if (ec != std::errc() || ptr != end || !std::isfinite(seconds) || seconds < 0 ||
-        seconds > 86400.0 * 365) {
+        seconds > static_cast<double>(kMaxRetryAfterSeconds)) {
       return std::nullopt;
     }
     return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000)));
@@ -129,9 +134,15 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(
   const std::string text(value);
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parts);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  const auto at = std::chrono::system_clock::from_time_t(timegm(&parts));
-  if (at <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+  // Compared in whole seconds before anything is converted: the server picks
+  // the year, and system_clock's nanoseconds hold only 1678 to 2262.
+  const std::int64_t at_seconds = timegm(&parts);
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::int64_t now_seconds = now_ms / 1000;
+  if (at_seconds <= now_seconds) return std::chrono::milliseconds(0);
+  if (at_seconds - now_seconds > kMaxRetryAfterSeconds) return std::nullopt;
+  return std::chrono::milliseconds(at_seconds * 1000 - now_ms);
 }
 
 }  // namespace ticketd::ai

@@ -69,7 +69,8 @@ std::chrono::milliseconds BackoffDelay(int retry, const RetryConfig& config, dou
 
 // Parses a Retry-After value: delta-seconds ("7", fractions allowed) or an
 // IMF-fixdate ("Wed, 21 Oct 2015 07:28:00 GMT", relative to `now`). A
-// malformed value returns std::nullopt; a date in the past returns 0.
+// malformed value, or one more than a year ahead, returns std::nullopt; a
+// date in the past (of any year) returns 0.
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
                                                          std::chrono::system_clock::time_point now);
 

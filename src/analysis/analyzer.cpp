@@ -272,7 +272,9 @@ std::vector<std::string> ApplyKindRules(const std::vector<std::uint64_t>& ids,
       std::max_element(scores.probability.begin(), scores.probability.end()) -
       scores.probability.begin());
   std::vector<std::string> signals;
-  for (const auto& [boost, feature] : fired) {
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  for (const auto& boosted : fired) {
+    const std::string_view feature = boosted.second;
     const auto& rule = *std::find_if(std::begin(kKindRules), std::end(kKindRules),
                                      [&](const KindRule& r) { return r.feature == feature; });
     if (rule.model_class == scores.best) signals.push_back(DescribeFeature(feature));

@@ -62,36 +62,16 @@ class AuthRoutes {
   awaitable<http::Response> Register(http::RequestContext& context) {
     auto body = ReadJsonBody(context, false);
     if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
-    const auto& value = std::get<JsonBody>(body).value;
-    if (!value.is_object()) {
-      co_return Reply(context, http::ValidationFailed({{"body", "must be a JSON object"}}));
+    Registration registration;
+    if (auto errors = DecodeRegistration(std::get<JsonBody>(body).value, registration);
+        !errors.empty()) {
+      co_return Reply(context, http::ValidationFailed(std::move(errors)));
     }
 
-    domain::FieldErrors errors;
-    static constexpr std::array<std::string_view, 3> kKnown = {"email", "full_name", "password"};
-    domain::CheckMembers(value, kKnown, errors);
-    const auto email = Member(value, "email", errors);
-    std::optional<std::string> full_name;
-    if (const auto found = value.find("full_name"); found == value.end()) {
-      errors.push_back({"full_name", "is required"});
-    } else {
-      full_name = domain::DecodeDisplayName(*found, "full_name", domain::kMaxFullName, errors);
-    }
-    const auto password = Member(value, "password", errors);
-    std::optional<std::string> normalized;
-    if (email && !(normalized = NormalizeEmail(*email))) {
-      errors.push_back({"email", "must be an email address such as name@example.com"});
-    }
-    if (password && normalized) {
-      if (auto reason = domain::CheckPassword(*password, *normalized)) {
-        errors.push_back({"password", *reason});
-      }
-    }
-    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
-
-    const auto hash = co_await Offload(hashing_, [&] { return domain::HashPassword(*password); });
+    const auto hash =
+        co_await Offload(hashing_, [&] { return domain::HashPassword(registration.password); });
     const auto created = co_await Offload(blocking_, [&] {
-      return users_.Create(*normalized, *full_name, hash, domain::Role::kUser);
+      return users_.Create(registration.email, registration.full_name, hash, domain::Role::kUser);
     });
     if (std::holds_alternative<storage::EmailTaken>(created)) {
       co_return Reply(context, http::Problem{http::Status::conflict,
@@ -110,15 +90,11 @@ class AuthRoutes {
   awaitable<http::Response> Login(http::RequestContext& context) {
     auto body = ReadJsonBody(context, false);
     if (auto* problem = std::get_if<http::Problem>(&body)) co_return Reply(context, *problem);
-    const auto& value = std::get<JsonBody>(body).value;
-    domain::FieldErrors errors;
-    static constexpr std::array<std::string_view, 2> kKnown = {"email", "password"};
-    const bool is_object = domain::CheckMembers(value, kKnown, errors);
-    const auto email = is_object ? Member(value, "email", errors) : std::nullopt;
-    const auto password = is_object ? Member(value, "password", errors) : std::nullopt;
-    if (!errors.empty()) co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    SignIn sign_in;
+    if (auto errors = DecodeSignIn(std::get<JsonBody>(body).value, sign_in); !errors.empty()) {
+      co_return Reply(context, http::ValidationFailed(std::move(errors)));
+    }
 
-    const auto normalized = NormalizeEmail(*email).value_or("");
     struct Outcome {
       std::optional<storage::User> user;  // signed in
       std::optional<storage::IssuedRefresh> refresh;
@@ -133,7 +109,7 @@ class AuthRoutes {
       std::optional<storage::PasswordAttempt> attempt;
     };
     const auto found = co_await Offload(blocking_, [&]() -> Found {
-      auto user = normalized.empty() ? std::nullopt : users_.FindByEmail(normalized);
+      auto user = sign_in.email.empty() ? std::nullopt : users_.FindByEmail(sign_in.email);
       if (!user) return {};
       auto attempt = users_.BeginPasswordAttempt(user->id);
       return {std::move(user), attempt};
@@ -142,7 +118,7 @@ class AuthRoutes {
     // Verified whatever the account's state (an unknown email against a
     // decoy), so that every refusal takes the same time as a wrong password.
     const bool password_ok = co_await Offload(hashing_, [&] {
-      return domain::VerifyPassword(*password, user ? user->password_hash : DecoyHash());
+      return domain::VerifyPassword(sign_in.password, user ? user->password_hash : DecoyHash());
     });
     const auto outcome = co_await Offload(blocking_, [&]() -> Outcome {
       if (!user || !found.attempt) return {};
@@ -169,8 +145,8 @@ class AuthRoutes {
     // An address that names no account is kept only by its domain: it may be
     // someone's mistyped address or password.
     json detail = {{"reason", outcome.reason}};
-    if (!outcome.refused_id && !normalized.empty()) {
-      detail["email_domain"] = domain::EmailDomain(normalized);
+    if (!outcome.refused_id && !sign_in.email.empty()) {
+      detail["email_domain"] = domain::EmailDomain(sign_in.email);
     }
     auto failed = SignInEvent(context, "auth.login_failed", outcome.refused_id, detail);
     co_await audit_.Record(std::move(failed));
@@ -375,6 +351,49 @@ class AuthRoutes {
 };
 
 }  // namespace
+
+domain::FieldErrors DecodeRegistration(const json& body, Registration& out) {
+  if (!body.is_object()) return {{"body", "must be a JSON object"}};
+
+  domain::FieldErrors errors;
+  static constexpr std::array<std::string_view, 3> kKnown = {"email", "full_name", "password"};
+  domain::CheckMembers(body, kKnown, errors);
+  const auto email = Member(body, "email", errors);
+  std::optional<std::string> full_name;
+  if (const auto found = body.find("full_name"); found == body.end()) {
+    errors.push_back({"full_name", "is required"});
+  } else {
+    full_name = domain::DecodeDisplayName(*found, "full_name", domain::kMaxFullName, errors);
+  }
+  const auto password = Member(body, "password", errors);
+  std::optional<std::string> normalized;
+  if (email && !(normalized = NormalizeEmail(*email))) {
+    errors.push_back({"email", "must be an email address such as name@example.com"});
+  }
+  if (password && normalized) {
+    if (auto reason = domain::CheckPassword(*password, *normalized)) {
+      errors.push_back({"password", *reason});
+    }
+  }
+  if (!errors.empty()) return errors;
+
+  out = {.email = std::move(*normalized),
+         .full_name = std::move(*full_name),
+         .password = std::move(*password)};
+  return {};
+}
+
+domain::FieldErrors DecodeSignIn(const json& body, SignIn& out) {
+  domain::FieldErrors errors;
+  static constexpr std::array<std::string_view, 2> kKnown = {"email", "password"};
+  const bool is_object = domain::CheckMembers(body, kKnown, errors);
+  auto email = is_object ? Member(body, "email", errors) : std::nullopt;
+  auto password = is_object ? Member(body, "password", errors) : std::nullopt;
+  if (!errors.empty()) return errors;
+
+  out = {.email = NormalizeEmail(*email).value_or(""), .password = std::move(*password)};
+  return {};
+}
 
 std::optional<std::string> NormalizeEmail(std::string_view email) {
   if (email.size() < 3 || email.size() > 254) return std::nullopt;

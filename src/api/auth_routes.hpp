@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,7 @@
 
 #include "api/audit_trail.hpp"
 #include "api/authentication.hpp"
+#include "domain/ticket.hpp"
 #include "http/router.hpp"
 #include "storage/refresh_token_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -23,6 +25,26 @@ namespace ticketd::api {
 // accept: one '@', a non-empty local part, a dotted domain, at most 254
 // characters, no spaces or control characters.
 std::optional<std::string> NormalizeEmail(std::string_view email);
+
+// A POST /api/v1/auth/register body {email, full_name, password}: `email`
+// normalised (NormalizeEmail), `full_name` a display name, `password` strong
+// enough for that address (domain::CheckPassword). One error per wrong
+// member; `out` is filled only when there is none.
+struct Registration {
+  std::string email;
+  std::string full_name;
+  std::string password;
+};
+domain::FieldErrors DecodeRegistration(const nlohmann::json& body, Registration& out);
+
+// A POST /api/v1/auth/login body {email, password}, both strings. `email` is
+// normalised, or "" when it is no address: such a sign-in is refused like a
+// wrong password, so that the answer does not tell which addresses exist.
+struct SignIn {
+  std::string email;
+  std::string password;
+};
+domain::FieldErrors DecodeSignIn(const nlohmann::json& body, SignIn& out);
 
 // Registers the routes. Database calls run on `blocking`; password hashing
 // and verification (argon2id, about 64 MiB each) on `hashing`, a small pool

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <limits>
 
 #include "ai/ticket_draft.hpp"
 #include "fake_clock.hpp"
@@ -341,6 +342,28 @@ TEST(AiEngineOpenAiCompatible, NoKeyMeansNoAuthorizationHeader) {
 }
 
 // ---- validation and the corrective retry
+
+// provider_response_fuzzer: token counts were taken as the server sent
+// them, and adding up the two calls of a corrected draft overflowed (UBSan).
+TEST(AiEngineValidation, TokenCountsBeyondAnyCallAreCappedBeforeTheyAddUp) {
+  FakeProviderServer server;
+  auto invalid = ValidDraft();
+  invalid.erase("urgency");
+  for (const auto& draft : {invalid, ValidDraft()}) {
+    auto answer = json::parse(OpenAiAnswer(draft.dump()));
+    answer["usage"]["prompt_tokens"] = std::numeric_limits<std::int64_t>::max();
+    answer["usage"]["completion_tokens"] = std::numeric_limits<std::uint64_t>::max();
+    server.EnqueueJson(answer.dump());
+  }
+  OfflineDouble offline;
+  auto engine = MakeEngine(Chain({Provider("openai", ProviderKind::kOpenAi, server)}), offline);
+
+  const auto outcome = engine.Draft({.user_text = "Laptop will not boot."});
+
+  EXPECT_EQ(outcome.draft, ValidDraft());
+  // A billion tokens per call at most.
+  EXPECT_EQ(outcome.usage, (Usage{2'000'000'000, 2'000'000'000}));
+}
 
 TEST(AiEngineValidation, SecondInvalidAnswerMovesToTheNextLink) {
   FakeProviderServer first;

@@ -90,5 +90,17 @@ TEST(ParseRetryAfter, SecondsAndDates) {
   EXPECT_EQ(ParseRetryAfter("5s", now), std::nullopt);
 }
 
+// provider_response_fuzzer: a year outside 1678 to 2262 overflowed the
+// conversion of the date to system_clock's nanoseconds (UBSan).
+TEST(ParseRetryAfter, DatesOfAnyYear) {
+  const auto now = std::chrono::system_clock::from_time_t(1445412480);  // 21 Oct 2015 07:28:00
+  EXPECT_EQ(ParseRetryAfter("Wed,1Oct2 7:8:0GMT", now), milliseconds(0));
+  EXPECT_EQ(ParseRetryAfter("Mon, 01 Jan 0001 00:00:00 GMT", now), milliseconds(0));
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("Fri, 21 Oct 2016 07:28:00 GMT", now), std::nullopt);  // 366 days
+  EXPECT_EQ(ParseRetryAfter("Thu, 20 Oct 2016 07:28:00 GMT", now),
+            milliseconds(86400LL * 365 * 1000));
+}
+
 }  // namespace
 }  // namespace ticketd::ai
