@@ -844,7 +844,6 @@ TEST(Subcategory, ATechnicalFaultIsNoHowToAndNetworksHaveTheirOwn) {
   EXPECT_EQ(vpn.category.value, "technical") << vpn.category.signals.front();
   EXPECT_EQ(vpn.subcategory.value, "network");
   EXPECT_EQ(std::find(vpn.tags.begin(), vpn.tags.end(), "how-to"), vpn.tags.end());
-
 }
 
 TEST(Kinds, ThreateningToTellEveryoneIsNoWideImpact) {
