@@ -46,6 +46,7 @@
 #include "http/router.hpp"
 #include "storage/ai_config_repository.hpp"
 #include "storage/api_key_repository.hpp"
+#include "storage/api_statements.hpp"
 #include "storage/article_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/pg_pool.hpp"
@@ -66,17 +67,6 @@ namespace storage = ticketd::storage;
 const std::vector<std::string> kTrustedProxies = {"127.0.0.1", "10.0.0.2"};
 constexpr std::string_view kPeer = "127.0.0.1";
 
-std::vector<storage::PreparedStatement> AllStatements() {
-  auto statements = storage::TicketRepository::Statements();
-  for (auto list :
-       {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
-        storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements(),
-        storage::ArticleRepository::Statements(), storage::AiConfigRepository::Statements()}) {
-    statements.insert(statements.end(), list.begin(), list.end());
-  }
-  return statements;
-}
-
 ticketd::config::Config FuzzConfig() {
   ticketd::config::Config config;
   // Reading the documentation assets is not what is fuzzed; without them
@@ -92,8 +82,9 @@ ticketd::config::Config FuzzConfig() {
 // hold references to earlier ones.
 struct Fixture {
   Fixture()
-      : pool(storage::PoolOptions{
-            .url = "postgresql://fuzz@127.0.0.1:1/fuzz", .size = 1, .statements = AllStatements()}),
+      : pool(storage::PoolOptions{.url = "postgresql://fuzz@127.0.0.1:1/fuzz",
+                                  .size = 1,
+                                  .statements = storage::ApiStatements()}),
         tickets(pool),
         users(pool),
         refresh_tokens(pool, std::chrono::days(7)),

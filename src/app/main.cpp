@@ -32,6 +32,7 @@
 #include "http/server.hpp"
 #include "storage/ai_config_repository.hpp"
 #include "storage/api_key_repository.hpp"
+#include "storage/api_statements.hpp"
 #include "storage/article_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/migrator.hpp"
@@ -70,18 +71,6 @@ std::optional<config::Config> LoadOrExplain(config::Needs needs) {
   auto config = std::get<config::Config>(std::move(loaded));
   log::SetLevel(config.log_level);
   return config;
-}
-
-// Every prepared statement the API's repositories use.
-std::vector<storage::PreparedStatement> Statements() {
-  auto statements = storage::TicketRepository::Statements();
-  for (auto list :
-       {storage::UserRepository::Statements(), storage::RefreshTokenRepository::Statements(),
-        storage::ApiKeyRepository::Statements(), storage::AuditRepository::Statements(),
-        storage::ArticleRepository::Statements(), storage::AiConfigRepository::Statements()}) {
-    statements.insert(statements.end(), list.begin(), list.end());
-  }
-  return statements;
 }
 
 // JWT_SECRET_KEY, or in development and testing a random key for this run
@@ -123,7 +112,7 @@ int RunApi() {
                         .acquire_timeout = config->db_acquire_timeout,
                         .statement_timeout = config->db_statement_timeout,
                         .connect_timeout = config->db_connect_timeout,
-                        .statements = Statements()});
+                        .statements = storage::ApiStatements()});
   storage::TicketRepository tickets(pool);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config->db_pool_size));
 
