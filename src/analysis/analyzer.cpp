@@ -360,6 +360,14 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     set("technical", "hardware fault: \"" + severity.hardware.front() + "\"");
     return out;
   }
+  // The office network or the VPN that does not connect: IT's, even when
+  // a sign-in fails on the way ("VPN says authentication failed").
+  const bool developer_text = extraction.has_code || extraction.has_log;
+  if (!severity.network.empty() && !developer_text && !severity.how_to &&
+      (report || v == "user_access" || v == "feature_request")) {
+    set("technical", "connection problem: \"" + severity.network.front() + "\"");
+    return out;
+  }
   if (!severity.access.empty() && (report || v == "feature_request")) {
     set("user_access", "sign-in problem: \"" + severity.access.front() + "\"");
     return out;
@@ -369,7 +377,6 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   // A report with code or a log in it that the model calls a question is
   // most often a developer's question about their own build ("fatal error:
   // foo.h not found", "files missing from dist"): those keep the model's answer.
-  const bool developer_text = extraction.has_code || extraction.has_log;
   if ((!severity.outage.empty() || !severity.data_loss.empty()) && !severity.how_to &&
       !developer_text &&
       (v == "general" || v == "technical" || v == "feature_request" ||
@@ -528,12 +535,13 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
        {{"timeout", {"timeout", "timeouts", "timed out", "times out", "gateway timeout", "504"}},
         {"slowness", {"slow", "slower", "sluggish", "takes forever", "latency", "load time"}},
         {"resources", {"high cpu", "memory usage", "memory leak"}}}},
+      // The network first: a laptop that cannot reach the VPN is the VPN's
+      // problem, not the laptop's.
       {"technical",
-       {{"hardware",
+       {{"network", {"vpn", "wifi", "wi-fi", "network", "internet", "ethernet", "dns", "proxy"}},
+        {"hardware",
          {"printer", "scanner", "projector", "webcam", "headset", "docking station", "monitor",
           "laptop", "router"}},
-        {"network",
-         {"vpn", "wifi", "wi-fi", "wireless", "network", "internet", "ethernet", "dns", "proxy"}},
         {"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
         {"configuration", {"config", "configure", "configuration", "setting", "settings"}},
         {"performance", {"slow", "performance", "latency", "memory"}},
@@ -1290,9 +1298,14 @@ std::vector<std::string> DecideActions(const Analysis& a, const SeveritySignals&
   } else if (c == "user_access") {
     actions.push_back("Verify the account owner's identity before changing access");
   } else if (c == "technical") {
-    actions.push_back(!s.hardware.empty()
-                          ? "Send IT to check or replace the device (" + s.hardware.front() + ")"
-                          : "Answer from the documentation or knowledge base");
+    if (!s.hardware.empty()) {
+      actions.push_back("Send IT to check or replace the device (" + s.hardware.front() + ")");
+    } else if (!s.network.empty()) {
+      actions.push_back("Check the connection with the reporter (" + s.network.front() +
+                        "): location, device, and whether colleagues are affected");
+    } else {
+      actions.push_back("Answer from the documentation or knowledge base");
+    }
   } else if (c == "general") {
     actions.push_back("Answer from the knowledge base or route to customer support");
   }

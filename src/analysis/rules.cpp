@@ -422,16 +422,21 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   if (!FindPhrases(lower, {"telling everyone", "tell everyone", "everyone i know"}).empty()) {
     std::erase(s.wide_scope, std::string("everyone"));
   }
-  s.urgent =
-      FindPhrases(lower, {"urgent", "urgently", "asap", "as soon as possible", "immediately",
-                          "emergency", "right now", "right away", "top priority", "high priority",
-                          "critical", "deadline", "losing money", "losing revenue", "sev1", "sev 1",
-                          // Spanish, German, French
-                          "urgente", "urgentemente", "lo antes posible", "cuanto antes", "dringend",
-                          "so schnell wie m\xC3\xB6glich", "d\xC3\xA8s que possible",
-                          "au plus vite", "losing orders", "losing sales", "losing leads",
-                          "losing customers", "lost orders", "orders are lost", "we are losing",
-                          "missed two", "missed pickups", "missed deliveries"});
+  s.urgent = FindPhrases(
+      lower,
+      {"urgent", "urgently", "asap", "as soon as possible", "immediately", "emergency", "right now",
+       "right away", "top priority", "high priority", "critical", "deadline", "losing money",
+       "losing revenue", "sev1", "sev 1",
+       // Spanish, German, French
+       "urgente", "urgentemente", "lo antes posible", "cuanto antes", "dringend",
+       "so schnell wie m\xC3\xB6glich", "d\xC3\xA8s que possible", "au plus vite", "losing orders",
+       "losing sales", "losing leads", "losing customers", "lost orders", "orders are lost",
+       "we are losing", "missed two", "missed pickups", "missed deliveries",
+       // A deadline the reporter has to meet.
+       "fixed today", "by today", "need it today", "needed today", "by end of day",
+       "by the end of the day", "by eod", "by tomorrow", "before tomorrow", "within the hour",
+       "presentation at", "presentation in", "demo at", "won't get paid", "will not get paid",
+       "won't be paid", "will not be paid"});
   s.relaxed = FindPhrases(
       lower, {"no rush", "not urgent", "low priority", "whenever you can", "when you have time",
               "no hurry", "nice to have", "work around it", "can work around", "a workaround",
@@ -673,13 +678,47 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
 
                                                         "not connecting"};
   s.hardware = FindNear(lower, kDevices, kDeviceFailure, 90);
-  // The office network, which is IT's: "wifi down in meeting room B".
-  static constexpr std::string_view kNetwork[] = {"wifi",     "wi-fi",        "wlan",
-                                                  "ethernet", "access point", "office network"};
-  static constexpr std::string_view kNetworkFailure[] = {
-      "down",        "not working",    "doesn't work",  "drops",       "keeps dropping",
-      "no internet", "not connecting", "won't connect", "disconnects", "no connection"};
-  Append(s.hardware, FindNear(lower, kNetwork, kNetworkFailure, 40));
+  // The office network and the ways into it, which are IT's: "wifi down in
+  // meeting room B", "can't connect to the VPN from home".
+  static constexpr std::string_view kNetwork[] = {"wifi",
+                                                  "wi-fi",
+                                                  "wlan",
+                                                  "ethernet",
+                                                  "access point",
+                                                  "office network",
+                                                  "vpn",
+                                                  "remote desktop",
+                                                  "shared drive",
+                                                  "network drive",
+                                                  "intranet",
+                                                  "internet",
+                                                  "internet connection"};
+  static constexpr std::string_view kNetworkFailure[] = {"down",
+                                                         "not working",
+                                                         "doesn't work",
+                                                         "drops",
+                                                         "keeps dropping",
+                                                         "no internet",
+                                                         "not connecting",
+                                                         "won't connect",
+                                                         "disconnects",
+                                                         "no connection",
+                                                         "can't connect",
+                                                         "cannot connect",
+                                                         "cant connect",
+                                                         "unable to connect",
+                                                         "fails to connect",
+                                                         "failed to connect",
+                                                         "keeps disconnecting",
+                                                         "connection failed",
+                                                         "can't reach",
+                                                         "cannot reach",
+                                                         "can't access",
+                                                         "cannot access",
+                                                         "not reachable",
+                                                         "lost",
+                                                         "no access"};
+  s.network = FindNear(lower, kNetwork, kNetworkFailure, 50);
   s.feature = FindPhrases(lower, {"feature request",
                                   "would be nice",
                                   "it would be great",
@@ -767,6 +806,22 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
       return {.value = "medium", .confidence = 0.6, .signals = std::move(signals)};
     }
     return {.value = "high", .confidence = 0.7, .signals = std::move(signals)};
+  }
+  // A failure that many people share ("300 employees won't get paid")
+  // weighs more than one person's. Only people count here: "in production"
+  // says where, "which versions are affected" asks about code.
+  std::vector<std::string> people = s.wide_scope;
+  std::erase_if(people, [](const std::string& p) {
+    static constexpr std::string_view kNotPeople[] = {
+        "production",   "in production", "the whole",    "is affected",
+        "are affected", "all of our",    "all accounts", "team is affected"};
+    return std::find(std::begin(kNotPeople), std::end(kNotPeople), p) != std::end(kNotPeople);
+  });
+  if (!s.defect.empty() && !people.empty() && s.relaxed.empty() && s.feature.empty() &&
+      !s.question && !s.asked && s.cosmetic.empty()) {
+    return {.value = "high",
+            .confidence = 0.6,
+            .signals = {"a defect: " + Quote(s.defect), "wide impact: " + Quote(people)}};
   }
   // Alone, only a plain call for speed raises it: "immediately", "right
   // now" and "critical" describe behaviour as often as they ask for haste.

@@ -70,6 +70,7 @@ struct SeveritySignals {
   std::vector<std::string> performance;  // slowness, timeouts, 504
   std::vector<std::string> access;       // log-in, 2FA, lock-out, password reset
   std::vector<std::string> hardware;     // a device that is broken: "printer broken"
+  std::vector<std::string> network;      // the office network or VPN fails: "can't connect to VPN"
   std::vector<std::string> ui_glitch;    // overlap, misaligned, typo
   std::vector<std::string> integration;  // another service's link fails: "Slack ... stopped"
   // A failure the report opens with (title or first sentence), told as a

@@ -1088,5 +1088,57 @@ TEST(Extraction, ErrorStringsOfJsonBodiesAndQuotedMessagesInAnyLanguage) {
   EXPECT_TRUE(plain.description.error_messages.empty());
 }
 
+TEST(Kinds, AVpnOrOfficeNetworkThatDoesNotConnectIsANetworkProblem) {
+  ExpectKinds({
+      {"I can't connect to the VPN from my laptop since this morning. It says 'authentication "
+       "failed' even though my password works for email.",
+       "technical",
+       {},
+       "technical_support"},
+      {"The whole office lost internet about 20 minutes ago, nobody can reach anything",
+       "technical", kHigh, "technical_support"},
+      {"Remote desktop keeps disconnecting every few minutes when I work from home",
+       "technical",
+       {},
+       "technical_support"},
+  });
+  const auto vpn = MustAnalyze("Unable to connect to the VPN from the hotel wifi on my laptop");
+  EXPECT_EQ(vpn.subcategory.value, "network") << vpn.subcategory.signals.front();
+  // A developer's question with a log about their own client is not the office network.
+  const auto developer = MustAnalyze(
+      "Node fails to connect to the network after upgrade\n\n```\n2023-01-02 10:00:00 "
+      "net: connect to 1.2.3.4:8333 failed\n```");
+  EXPECT_NE(developer.category.value, "technical") << developer.category.signals.front();
+  // A broken device without a network word is still hardware.
+  const auto printer = MustAnalyze("The printer on floor 2 is printing blank pages");
+  EXPECT_EQ(printer.subcategory.value, "hardware");
+}
+
+TEST(Priority, AFailureThatManyPeopleShareIsHighButAPlaceOrAVersionListIsNoCrowd) {
+  ExpectKinds({
+      {"Our payroll run failed and 300 employees won't get paid on Friday unless this is fixed "
+       "today.",
+       "", kHigh, ""},
+      {"The timesheet export fails for all staff in the Oslo office", "", kHigh, ""},
+  });
+  for (const std::string text : {
+           "The tooltip is wrong in production, it shows the old label",
+           "Which versions of the library are affected by this error when rendering lists?",
+           "The date picker shows an error for all users who use a Spanish locale, but there is a "
+           "workaround",
+       }) {
+    const auto a = MustAnalyze(text);
+    EXPECT_TRUE(kLowish.count(a.priority.value)) << text << " -> " << a.priority.value;
+  }
+}
+
+TEST(Priority, ADeadlineTheReporterMustMeetIsUrgent) {
+  const auto a = MustAnalyze(
+      "Excel crashes whenever I open the quarterly report and I have a presentation at 2pm.");
+  EXPECT_TRUE(kHigh.count(a.urgency.value)) << a.urgency.value;
+  const auto relaxed = MustAnalyze("Excel shows the ribbon in the wrong language, no rush.");
+  EXPECT_TRUE(kLowish.count(relaxed.urgency.value)) << relaxed.urgency.value;
+}
+
 }  // namespace
 }  // namespace ticketd::analysis
