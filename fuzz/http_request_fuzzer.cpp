@@ -23,19 +23,13 @@
 
 #include "ai/ai_config.hpp"
 #include "ai/ai_engine.hpp"
-#include "api/admin_routes.hpp"
-#include "api/ai_config_routes.hpp"
-#include "api/ai_routes.hpp"
+#include "api/api_routes.hpp"
 #include "api/audit_trail.hpp"
-#include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
 #include "api/health_monitor.hpp"
-#include "api/knowledge_base_routes.hpp"
 #include "api/live_ai_config.hpp"
 #include "api/rate_limit_guard.hpp"
 #include "api/reply.hpp"
-#include "api/system_routes.hpp"
-#include "api/ticket_routes.hpp"
 #include "common/config.hpp"
 #include "domain/account_requests.hpp"
 #include "domain/article.hpp"
@@ -77,7 +71,8 @@ ticketd::config::Config FuzzConfig() {
   return config;
 }
 
-// The router as `ticketd api` builds it, with what its handlers would need.
+// The router as `ticketd api` builds it (api::AddApiRoutes), with what its
+// handlers would need.
 // Members are declared in the order main.cpp creates them, since later ones
 // hold references to earlier ones.
 struct Fixture {
@@ -100,27 +95,24 @@ struct Fixture {
                {.keys = [](std::string_view) { return std::optional<std::string>(); }}),
         health({}),
         policy({.cors_origins = config.cors_origins}) {
-    api::AddTicketRoutes(router, tickets, users, blocking);
-    api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, hashing,
-                       authenticator.Tokens());
-    api::AddAdminRoutes(router,
-                        {.users = users,
-                         .refresh_tokens = refresh_tokens,
-                         .api_keys = api_keys,
-                         .audit_events = audit_events},
-                        authenticator, audit, blocking);
-    api::AddKnowledgeBaseRoutes(router, articles, audit, blocking);
-    api::AddAiConfigRoutes(
-        router, {.live = live_ai, .versions = ai_versions, .audit = audit, .blocking = blocking});
-    api::AddAiRoutes(router, {.engine = engine,
-                              .live = live_ai,
-                              .tickets = tickets,
-                              .articles = articles,
-                              .drafting = drafting,
-                              .max_input_chars = config.ai_max_input_chars});
-    api::AddSystemRoutes(
-        router,
-        {.config = config, .health = health, .metrics = metrics, .draining = [] { return false; }});
+    api::AddApiRoutes(router, {.config = config,
+                               .tickets = tickets,
+                               .users = users,
+                               .refresh_tokens = refresh_tokens,
+                               .api_keys = api_keys,
+                               .audit_events = audit_events,
+                               .articles = articles,
+                               .ai_versions = ai_versions,
+                               .audit = audit,
+                               .authenticator = authenticator,
+                               .live_ai = live_ai,
+                               .engine = engine,
+                               .health = health,
+                               .metrics = metrics,
+                               .blocking = blocking,
+                               .hashing = hashing,
+                               .drafting = drafting,
+                               .draining = [] { return false; }});
   }
 
   const ticketd::config::Config config = FuzzConfig();

@@ -9,20 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/batch.hpp"
-#include "api/admin_routes.hpp"
 #include "api/agent_tools.hpp"
-#include "api/ai_config_routes.hpp"
 #include "api/ai_routes.hpp"
+#include "api/api_routes.hpp"
 #include "api/audit_trail.hpp"
 #include "api/auth_routes.hpp"
 #include "api/authentication.hpp"
 #include "api/config_audit.hpp"
 #include "api/health_monitor.hpp"
-#include "api/knowledge_base_routes.hpp"
 #include "api/live_ai_config.hpp"
 #include "api/rate_limit_guard.hpp"
-#include "api/system_routes.hpp"
-#include "api/ticket_routes.hpp"
 #include "common/build_info.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
@@ -151,25 +147,13 @@ int RunApi() {
   http::Router router;
   http::Server* server_ref = nullptr;
   storage::UserRepository users(pool);
-  api::AddTicketRoutes(router, tickets, users, blocking);
   storage::RefreshTokenRepository refresh_tokens(pool, std::chrono::days(7));
   storage::ApiKeyRepository api_keys(pool);
   api::Authenticator authenticator(users, api_keys, blocking, {.jwt_key = JwtKey(*config)});
   boost::asio::thread_pool hashing(static_cast<std::size_t>(config->password_hash_threads));
-  api::AddAuthRoutes(router, users, refresh_tokens, audit, blocking, hashing,
-                     authenticator.Tokens());
-  api::AddAdminRoutes(router,
-                      {.users = users,
-                       .refresh_tokens = refresh_tokens,
-                       .api_keys = api_keys,
-                       .audit_events = audit_events},
-                      authenticator, audit, blocking);
   storage::ArticleRepository articles(pool);
-  api::AddKnowledgeBaseRoutes(router, articles, audit, blocking);
   storage::AiConfigRepository ai_versions(pool);
   api::LiveAiConfig live_ai(std::move(*ai_defaults), ai_versions);
-  api::AddAiConfigRoutes(
-      router, {.live = live_ai, .versions = ai_versions, .audit = audit, .blocking = blocking});
   ai::ToolRegistry tools;
   api::AddAgentTools(
       tools,
@@ -182,16 +166,26 @@ int RunApi() {
   live_ai.OnChange(
       [&engine](const api::AiConfigSnapshot& next) { engine.Reconfigure(next.config); });
   boost::asio::thread_pool drafting(static_cast<std::size_t>(config->ai_threads));
-  api::AddAiRoutes(router, {.engine = engine,
-                            .live = live_ai,
-                            .tickets = tickets,
-                            .articles = articles,
-                            .drafting = drafting,
-                            .max_input_chars = max_input});
-  api::AddSystemRoutes(
-      router, {.config = *config, .health = health, .metrics = metrics, .draining = [&server_ref] {
-                 return server_ref != nullptr && server_ref->Draining();
-               }});
+  api::AddApiRoutes(router, {.config = *config,
+                             .tickets = tickets,
+                             .users = users,
+                             .refresh_tokens = refresh_tokens,
+                             .api_keys = api_keys,
+                             .audit_events = audit_events,
+                             .articles = articles,
+                             .ai_versions = ai_versions,
+                             .audit = audit,
+                             .authenticator = authenticator,
+                             .live_ai = live_ai,
+                             .engine = engine,
+                             .health = health,
+                             .metrics = metrics,
+                             .blocking = blocking,
+                             .hashing = hashing,
+                             .drafting = drafting,
+                             .draining = [&server_ref] {
+                               return server_ref != nullptr && server_ref->Draining();
+                             }});
 
   http::Server server(
       {.address = config->bind_address,
