@@ -367,8 +367,12 @@ domain::FieldErrors DecodeRegistration(const json& body, Registration& out) {
   }
   const auto password = Member(body, "password", errors);
   std::optional<std::string> normalized;
-  if (email && !(normalized = NormalizeEmail(*email))) {
-    errors.push_back({"email", "must be an email address such as name@example.com"});
+  if (email) {
+    if (auto problem = EmailProblem(*email)) {
+      errors.push_back({"email", std::move(*problem)});
+    } else {
+      normalized = NormalizeEmail(*email);
+    }
   }
   if (password && normalized) {
     if (auto reason = domain::CheckPassword(*password, *normalized)) {
@@ -395,24 +399,38 @@ domain::FieldErrors DecodeSignIn(const json& body, SignIn& out) {
   return {};
 }
 
-std::optional<std::string> NormalizeEmail(std::string_view email) {
-  if (email.size() < 3 || email.size() > 254) return std::nullopt;
+std::optional<std::string> EmailProblem(std::string_view email) {
+  constexpr std::string_view kExample = " such as name@example.com";
+  const std::size_t length = domain::CodePointCount(email);
+  if (length > kMaxEmail) {
+    return "must be at most " + std::to_string(kMaxEmail) + " characters long; this one has " +
+           std::to_string(length);
+  }
   const auto at = email.find('@');
-  if (at == 0 || at == std::string_view::npos ||
-      email.find('@', at + 1) != std::string_view::npos) {
-    return std::nullopt;
+  if (length < 3 || at == 0 || at == std::string_view::npos) {
+    return "must be an email address" + std::string(kExample);
+  }
+  if (email.find('@', at + 1) != std::string_view::npos) {
+    return "must hold exactly one @, as an email address" + std::string(kExample) + " does";
   }
   const auto domain = email.substr(at + 1);
   const auto dot = domain.find('.');
-  if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return std::nullopt;
-  std::string out;
-  out.reserve(email.size());
+  if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') {
+    return "must have a domain with a dot after the @" + std::string(kExample);
+  }
   for (const char c : email) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte == 0x7F) return std::nullopt;
-    out += static_cast<char>(std::tolower(byte));
+    if (byte <= 0x20 || byte == 0x7F) return "must not contain spaces or control characters";
   }
-  if (!domain::IsStorableText(out)) return std::nullopt;
+  if (!domain::IsStorableText(email)) return "must be UTF-8 text";
+  return std::nullopt;
+}
+
+std::optional<std::string> NormalizeEmail(std::string_view email) {
+  if (EmailProblem(email)) return std::nullopt;
+  std::string out(email);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

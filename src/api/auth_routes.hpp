@@ -21,9 +21,17 @@
 
 namespace ticketd::api {
 
-// The address lower-cased, or std::nullopt when it is not one accounts
-// accept: one '@', a non-empty local part, a dotted domain, at most 254
-// characters, no spaces or control characters.
+// The longest address accounts accept, in characters as the users table's
+// CHECK counts them (RFC 5321 allows 254 octets).
+inline constexpr std::size_t kMaxEmail = 254;
+
+// Why `email` is not an address accounts accept, as a field error's reason
+// ("must be at most 254 characters long; this one has 300"), or
+// std::nullopt when it is one: one '@', a non-empty local part, a dotted
+// domain, 3 to kMaxEmail characters, no spaces or control characters.
+std::optional<std::string> EmailProblem(std::string_view email);
+
+// The address lower-cased, or std::nullopt when EmailProblem refuses it.
 std::optional<std::string> NormalizeEmail(std::string_view email);
 
 // A POST /api/v1/auth/register body {email, full_name, password}: `email`

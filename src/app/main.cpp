@@ -299,7 +299,8 @@ int RunUserCreate(const UserOptions& options) {
   if (!config) return kExitConfig;
   const auto email = api::NormalizeEmail(options.email);
   if (!email) {
-    std::fprintf(stderr, "ticketd: --email must be an email address such as name@example.com\n");
+    const auto problem = api::EmailProblem(options.email).value_or("is not accepted");
+    std::fprintf(stderr, "ticketd: --email %s\n", problem.c_str());
     return kExitConfig;
   }
   const auto role = domain::ParseRole(options.role);

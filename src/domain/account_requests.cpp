@@ -121,9 +121,8 @@ FieldErrors DecodeAuditQuery(const QueryParams& params, AuditQuery& out) {
   for (const auto* name : {"since", "until"}) {
     const auto* value = SingleParam(params, name);
     if (value == nullptr) continue;
-    if (!IsRfc3339(*value)) {
-      errors.push_back(
-          {name, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-01T00:00:00Z"});
+    if (auto problem = Rfc3339Problem(*value)) {
+      errors.push_back({name, Rfc3339Reason(*problem)});
     } else {
       (std::string_view(name) == "since" ? out.since : out.until) = *value;
     }

@@ -130,9 +130,8 @@ FieldErrors DecodeListQuery(const QueryParams& params, ListQuery& out) {
   for (const auto* name : {"created_after", "created_before"}) {
     const auto* value = SingleParam(params, name);
     if (!value) continue;
-    if (!IsRfc3339(*value)) {
-      errors.push_back(
-          {name, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-01T00:00:00Z"});
+    if (auto problem = Rfc3339Problem(*value)) {
+      errors.push_back({name, Rfc3339Reason(*problem)});
     } else {
       (std::string_view(name) == "created_after" ? out.created_after : out.created_before) = *value;
     }

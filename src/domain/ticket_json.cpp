@@ -24,34 +24,79 @@ constexpr std::array<std::string_view, 11> kReadOnly = {
     "id",          "version",   "created_by_id", "created_at",  "updated_at", "last_activity_at",
     "resolved_at", "closed_at", "ai_analysis",   "attachments", "is_deleted"};
 
-// Why PostgreSQL's jsonb (or a client) cannot hold `root`, or std::nullopt.
-// Walks iteratively so that hostile nesting cannot exhaust the stack.
-std::optional<std::string> CheckJsonTree(const json& root) {
+// A metadata member name fit to quote in a reason: short, printable ASCII.
+std::string QuotableKey(std::string_view key) {
+  constexpr std::size_t kShown = 64;
+  std::string out;
+  for (const char c : key.substr(0, kShown))
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return key.size() > kShown ? out + "..." : out;
+}
+
+// Appends to `out` the path from `node` to `target` (".owner", "[2]"), or
+// returns false when `target` is not within `levels` levels below `node`.
+// Recursion is bounded by `levels`.
+bool AppendPathTo(const json& node, const json* target, std::size_t levels, std::string& out) {
+  if (&node == target) return true;
+  if (levels == 0) return false;
+  const std::size_t kept = out.size();
+  if (node.is_object()) {
+    for (const auto& [key, child] : node.items()) {
+      out += "." + QuotableKey(key);
+      if (AppendPathTo(child, target, levels - 1, out)) return true;
+      out.resize(kept);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      out += "[" + std::to_string(i) + "]";
+      if (AppendPathTo(node[i], target, levels - 1, out)) return true;
+      out.resize(kept);
+    }
+  }
+  return false;
+}
+
+// Why PostgreSQL's jsonb (or a client) cannot hold `root`, naming where in
+// `root` (written from `root_name`) the problem is, or std::nullopt. Walks
+// iteratively so that hostile nesting cannot exhaust the stack.
+std::optional<std::string> CheckJsonTree(const json& root, const std::string& root_name) {
+  const auto at = [&](const json* node, std::size_t depth) {
+    std::string path = root_name;
+    AppendPathTo(root, node, depth - 1, path);
+    return " (at " + path + ")";
+  };
   std::vector<std::pair<const json*, std::size_t>> pending = {{&root, 1}};
   while (!pending.empty()) {
     const auto [node, depth] = pending.back();
     pending.pop_back();
     if (depth > kMetadataDepthMax) {
-      return "must not nest deeper than " + std::to_string(kMetadataDepthMax) + " levels";
+      return "must not nest deeper than " + std::to_string(kMetadataDepthMax) + " levels" +
+             at(node, depth);
     }
     if (node->is_string() && node->get_ref<const std::string&>().find('\0') != std::string::npos) {
-      return "must not contain NUL (\\u0000) characters";
+      return "must not contain NUL (\\u0000) characters" + at(node, depth);
     }
+    // Integers within 64 bits are kept as they are written. Longer ones, and
+    // numbers with a fraction or an exponent, are doubles; PostgreSQL writes
+    // jsonb numbers out in full ("1e308" comes back as 309 digits), so their
+    // magnitude is bounded to bound what reading them costs.
     if (node->is_number_float()) {
-      const double value = node->get<double>();
-      if (!std::isfinite(value)) return "must not contain numbers outside the double range";
-      // PostgreSQL writes jsonb numbers out in full: "1e308" comes back as
-      // 309 digits. Bounding the magnitude bounds what reading costs.
-      const double size = std::fabs(value);
-      if (size >= 1e15 || (size != 0 && size < 1e-9)) {
-        return "must not contain fractional or exponent numbers of magnitude 1e15 or more, or "
-               "below 1e-9 (other than 0)";
+      const double size = std::fabs(node->get<double>());
+      if (!std::isfinite(size) || size >= 1e15) {
+        return "must not contain numbers outside the range kept exactly" + at(node, depth) +
+               ": integers from -9223372036854775808 to 18446744073709551615, numbers with a "
+               "fraction or an exponent below 1e15 in magnitude; send larger values as strings";
+      }
+      if (size != 0 && size < 1e-9) {
+        return "must not contain numbers below 1e-9 in magnitude other than 0" + at(node, depth) +
+               "; send such values as strings";
       }
     }
     if (node->is_object()) {
       for (const auto& [key, child] : node->items()) {
         if (key.find('\0') != std::string::npos) {
-          return "must not contain NUL (\\u0000) characters";
+          return "must not contain NUL (\\u0000) characters in member names" +
+                 at(&child, depth + 1);
         }
         pending.emplace_back(&child, depth + 1);
       }
@@ -133,8 +178,12 @@ class Decoder {
 
   NullableChange<std::string> NullableTime(const std::string& path, const json& value) {
     if (value.is_null()) return std::optional<std::string>{};
-    if (!value.is_string() || !IsRfc3339(value.get_ref<const std::string&>())) {
-      Fail(path, "must be an RFC 3339 date-time with a zone, e.g. 2026-12-31T17:00:00Z, or null");
+    if (!value.is_string()) {
+      Fail(path, Rfc3339Reason("is not a string") + ", or null");
+      return std::nullopt;
+    }
+    if (auto problem = Rfc3339Problem(value.get_ref<const std::string&>())) {
+      Fail(path, Rfc3339Reason(*problem) + ", or null");
       return std::nullopt;
     }
     return std::optional<std::string>{value.get<std::string>()};
@@ -170,7 +219,7 @@ class Decoder {
       return std::nullopt;
     }
     // Checked before anything walks the value recursively (dump() does).
-    if (auto problem = CheckJsonTree(value)) {
+    if (auto problem = CheckJsonTree(value, path)) {
       Fail(path, *problem);
       return std::nullopt;
     }

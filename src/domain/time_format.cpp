@@ -23,6 +23,13 @@ bool IsLeap(int year) {
   return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
+// `value` with leading zeros to `width` digits, as dates write it.
+std::string Padded(int value, int width) {
+  std::string digits = std::to_string(value);
+  if (digits.size() < static_cast<std::size_t>(width)) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
 int DaysIn(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return month == 2 && IsLeap(year) ? 29 : kDays[month - 1];
@@ -48,49 +55,88 @@ std::string FormatUtc(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
-bool IsRfc3339(std::string_view text) {
-  int year, month, day, hour, minute, second;
-  if (!Digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' ||
-      !Digits(text, 5, 2, month) || text[7] != '-' || !Digits(text, 8, 2, day) ||
-      (text[10] != 'T' && text[10] != 't') || !Digits(text, 11, 2, hour) || text[13] != ':' ||
+std::optional<std::string> Rfc3339Problem(std::string_view text) {
+  int year, month, day;
+  if (!Digits(text, 0, 4, year) || text.size() < 10 || text[4] != '-' ||
+      !Digits(text, 5, 2, month) || text[7] != '-' || !Digits(text, 8, 2, day)) {
+    return "does not start with a date written YYYY-MM-DD";
+  }
+  // Year 0 does not exist for PostgreSQL.
+  if (year < 1) return "has year 0000, which does not exist (years run from 0001 to 9999)";
+  if (month < 1 || month > 12) return "has month " + Padded(month, 2) + ", which does not exist";
+  if (day < 1 || day > DaysIn(year, month)) {
+    return "has day " + Padded(day, 2) + ", which does not exist in " + Padded(year, 4) + "-" +
+           Padded(month, 2) + " (it has " + std::to_string(DaysIn(year, month)) + " days)";
+  }
+
+  if (text.size() == 10) return "is a date without a time and a zone";
+  if (text[10] == ' ') return "separates the date and the time with a space instead of T";
+  if (text[10] != 'T' && text[10] != 't') return "has no T between the date and the time";
+  int hour, minute, second;
+  if (!Digits(text, 11, 2, hour) || text.size() < 19 || text[13] != ':' ||
       !Digits(text, 14, 2, minute) || text[16] != ':' || !Digits(text, 17, 2, second)) {
-    return false;
+    return "has no time written hh:mm:ss after the T";
   }
-  // Year 0 does not exist for PostgreSQL; offsets beyond 15:59 are rejected by it.
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DaysIn(year, month) || hour > 23 ||
-      minute > 59 || second > 60) {
-    return false;
-  }
+  if (hour > 23) return "has hour " + Padded(hour, 2) + ", which does not exist (00 to 23)";
+  if (minute > 59) return "has minute " + Padded(minute, 2) + ", which does not exist (00 to 59)";
+  if (second > 60) return "has second " + Padded(second, 2) + ", which does not exist (00 to 60)";
 
   std::size_t at = 19;
   if (at < text.size() && text[at] == '.') {
     const std::size_t start = ++at;
     while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])))
       ++at;
+    if (at == start) return "has a '.' without fraction digits after it";
     // Nanoseconds at most: PostgreSQL refuses much longer fractions.
-    if (at == start || at - start > 9) return false;
+    if (at - start > 9) return "has more than 9 fraction digits";
   }
-  if (at >= text.size()) return false;
+  if (at >= text.size() ||
+      (text[at] != 'Z' && text[at] != 'z' && text[at] != '+' && text[at] != '-')) {
+    return "has no zone after the time (Z, or an offset such as +02:00)";
+  }
   int offset_s = 0;
-  if ((text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
-    offset_s = 0;
+  if (text[at] == 'Z' || text[at] == 'z') {
+    if (at + 1 != text.size()) return "goes on after its zone Z";
   } else {
-    if (text[at] != '+' && text[at] != '-') return false;
     int offset_hour, offset_minute;
     if (at + 6 != text.size() || !Digits(text, at + 1, 2, offset_hour) || text[at + 3] != ':' ||
-        !Digits(text, at + 4, 2, offset_minute) || offset_hour > 15 || offset_minute > 59) {
-      return false;
+        !Digits(text, at + 4, 2, offset_minute)) {
+      return "has an offset not written +hh:mm or -hh:mm";
+    }
+    if (offset_minute > 59) {
+      return "has offset minute " + Padded(offset_minute, 2) + ", which does not exist (00 to 59)";
+    }
+    // PostgreSQL refuses offsets beyond 15:59.
+    if (offset_hour > 15) {
+      return "has the offset " + std::string(1, text[at]) + Padded(offset_hour, 2) + ":" +
+             Padded(offset_minute, 2) + ", beyond the largest accepted, +15:59 or -15:59";
     }
     offset_s = (text[at] == '-' ? -1 : 1) * (offset_hour * 3600 + offset_minute * 60);
   }
+
   // The instant in UTC must stay within years 1 to 9999, as it is stored and
   // written back: "0001-01-01T00:00:00+01:00" would be in year 0. The last
   // second of 9999 is refused too: a leap second or PostgreSQL's rounding to
   // microseconds would carry it into year 10000.
   const int utc_s = hour * 3600 + minute * 60 + second - offset_s;
-  if (year == 1 && month == 1 && day == 1 && utc_s < 0) return false;
-  if (year == 9999 && month == 12 && day == 31 && utc_s >= 24 * 3600 - 1) return false;
-  return true;
+  if (year == 1 && month == 1 && day == 1 && utc_s < 0) {
+    return "is in year 0000 once moved to UTC, before the earliest accepted instant, "
+           "0001-01-01T00:00:00Z";
+  }
+  if (year == 9999 && month == 12 && day == 31 && utc_s >= 24 * 3600 - 1) {
+    return "is 9999-12-31T23:59:59Z or later once moved to UTC; the last second of 9999 is not "
+           "accepted";
+  }
+  return std::nullopt;
+}
+
+bool IsRfc3339(std::string_view text) {
+  return !Rfc3339Problem(text);
+}
+
+std::string Rfc3339Reason(std::string_view problem) {
+  return std::string(problem) +
+         "; expected an RFC 3339 date-time with a zone, such as 2026-12-31T17:00:00Z";
 }
 
 std::size_t CodePointCount(std::string_view text) {

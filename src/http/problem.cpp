@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
 
 #include "domain/time_format.hpp"
 
@@ -32,11 +34,12 @@ Response MakeProblemResponse(const Problem& problem, std::string_view instance,
       {"title", problem.title},
       {"status", static_cast<int>(problem.status)},
       {"detail", problem.detail},
-      {"instance", instance},
       {"error_code", problem.error_code},
       {"timestamp", domain::FormatUtc(std::chrono::system_clock::now())},
       {"request_id", request_id},
   };
+  // RFC 9457 makes `instance` optional: better absent than empty.
+  if (!instance.empty()) body["instance"] = instance;
   if (!problem.errors.empty()) {
     auto& errors = body["errors"] = nlohmann::json::array();
     for (const auto& error : problem.errors) {
@@ -57,6 +60,40 @@ Response MakeProblemResponse(const Problem& problem, std::string_view instance,
 
 Problem BadRequest(std::string detail) {
   return Make(Status::bad_request, "BAD_REQUEST", "Bad request", std::move(detail));
+}
+Problem MalformedRequest(const boost::system::error_code& parse_error) {
+  using beast_http::error;
+  static constexpr std::pair<error, std::string_view> kDetails[] = {
+      {error::bad_method,
+       "The request line must start with a method such as GET, followed by one space."},
+      {error::bad_target,
+       "The request target must follow the method after one space and hold no spaces or "
+       "control characters (percent-encode them)."},
+      {error::bad_version, "The request line must end with HTTP/1.1 or HTTP/1.0 and a line break."},
+      {error::bad_line_ending, "Every line of the request head must end with CRLF."},
+      {error::bad_field,
+       "A header line is malformed: it must read Name: value, with a colon right after a name "
+       "made of letters, digits and !#$%&'*+-.^_`|~ only (no spaces)."},
+      {error::bad_value,
+       "A header value is malformed: it holds a control character, or a list such as "
+       "Connection's is not tokens separated by commas."},
+      {error::bad_obs_fold,
+       "A header value is folded onto a following line; send each value on one line."},
+      {error::bad_content_length,
+       "Content-Length must be a decimal number of bytes, repeated only with the same value, "
+       "and cannot be combined with Transfer-Encoding."},
+      {error::bad_transfer_encoding,
+       "Transfer-Encoding cannot be combined with Content-Length, and must name chunked once, "
+       "last."},
+      {error::bad_chunk,
+       "A chunk of the chunked body is malformed: each needs its size in hexadecimal, CRLF, the "
+       "data and CRLF."},
+      {error::bad_chunk_extension, "A chunk extension of the chunked body is malformed."},
+  };
+  for (const auto& [code, detail] : kDetails) {
+    if (parse_error == beast_http::make_error_code(code)) return BadRequest(std::string(detail));
+  }
+  return BadRequest("The request is not valid HTTP/1.1.");
 }
 Problem MalformedJson(std::string detail) {
   return Make(Status::bad_request, "MALFORMED_JSON", "Malformed JSON", std::move(detail));

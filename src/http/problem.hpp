@@ -18,12 +18,19 @@ struct Problem {
   domain::FieldErrors errors;  // only for 422
 };
 
-// Builds the answer for `problem`. `instance` is the request path.
+// Builds the answer for `problem`. `instance` is the request path, or ""
+// when it is not known (the request line could not be read): the member is
+// then left out.
 Response MakeProblemResponse(const Problem& problem, std::string_view instance,
                              std::string_view request_id, unsigned http_version);
 
 // The problems the service answers with; each takes the occurrence's detail.
 Problem BadRequest(std::string detail);
+// The 400 for a request Beast's parser refused with `parse_error` (a
+// beast::http::error such as bad_field): the detail names the part of the
+// request at fault and what HTTP/1.1 expects there, in our words rather
+// than the parser's ("bad field").
+Problem MalformedRequest(const boost::system::error_code& parse_error);
 Problem MalformedJson(std::string detail);
 Problem Forbidden(std::string error_code, std::string detail);
 Problem NotFound(std::string detail);

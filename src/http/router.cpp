@@ -50,6 +50,10 @@ Routed RouteRequest(const Router& router, RequestContext& context) {
   return {nullptr, NotFound("Nothing is served at " + context.path + "."), {}};
 }
 
+std::string RequestPath(std::string_view target) {
+  return std::string(target.substr(0, target.find('?')));
+}
+
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> segments;
   while (!path.empty()) {

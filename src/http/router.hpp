@@ -54,6 +54,11 @@ struct Routed {
 };
 Routed RouteRequest(const Router& router, RequestContext& context);
 
+// The path of request target `target` as sent, without the query: what a
+// problem document names in `instance` when the request was not routed (so
+// no decoded path is at hand). "" for an empty target.
+std::string RequestPath(std::string_view target);
+
 // Splits "/a/b/c" into {"a", "b", "c"}; a trailing slash is ignored.
 std::vector<std::string_view> SplitPath(std::string_view path);
 

@@ -180,16 +180,17 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     } else if (ec.category() ==
                    beast_http::make_error_code(beast_http::error::end_of_stream).category() &&
                ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message) {
-      problem = BadRequest("The request is not valid HTTP/1.1: " + ec.message() + ".");
+      problem = MalformedRequest(ec);
     } else {
       co_return;  // closed, reset or timed out: nobody to answer
     }
 
-    // An oversized body is refused from its Content-Length, after the header.
-    const bool have_header = parser.is_header_done() || ec == beast_http::error::body_limit;
-    const std::string instance =
-        have_header ? std::string(ToStd(parser.get().target())) : std::string();
-    const std::string request_id = have_header ? RequestIdOf(parser.get()) : NewRequestId();
+    // The parser keeps what it read before it stopped: the target once the
+    // request line is complete (so a 431 whose headers overflow names it),
+    // and the header fields before the one at fault. An empty target (the
+    // request line itself was cut or malformed) leaves the instance out.
+    const std::string instance = RequestPath(ToStd(parser.get().target()));
+    const std::string request_id = RequestIdOf(parser.get());
     Response response = MakeProblemResponse(problem, instance, request_id, 11);
     response.set(kRequestIdHeader, request_id);
     server_.options_.policy.Decorate(parser.get(), response);
@@ -226,13 +227,13 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     std::exception_ptr failure;
     const HttpPolicy& policy = server_.options_.policy;
     if (auto refused = CheckFraming(request)) {
-      response = MakeProblemResponse(*refused, std::string(ToStd(request.target())),
+      response = MakeProblemResponse(*refused, RequestPath(ToStd(request.target())),
                                      context.request_id, request.version());
     } else if (policy.IsPreflight(request)) {
       context.route = "preflight";
       auto answer = policy.AnswerPreflight(request);
       if (auto* refused = std::get_if<Problem>(&answer)) {
-        response = MakeProblemResponse(*refused, std::string(ToStd(request.target())),
+        response = MakeProblemResponse(*refused, RequestPath(ToStd(request.target())),
                                        context.request_id, request.version());
       } else {
         response = std::move(std::get<Response>(answer));
@@ -254,7 +255,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       }
     } else {
       const std::string instance =
-          context.path.empty() ? std::string(ToStd(request.target())) : context.path;
+          context.path.empty() ? RequestPath(ToStd(request.target())) : context.path;
       response =
           MakeProblemResponse(*routed.problem, instance, context.request_id, request.version());
       if (!routed.allow.empty()) response.set(beast_http::field::allow, routed.allow);

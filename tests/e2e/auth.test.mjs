@@ -49,6 +49,16 @@ describe('accounts', { skip: skipReason }, () => {
     assert.deepEqual(expectProblem(spaces.res, 422).errors.map((e) => e.path), ['password']);
   });
 
+  // Regression: an over-long address got the generic "must be an email
+  // address" and did not say that length was the problem.
+  test('register names the limit an over-long email exceeds', async () => {
+    const long = `${'a'.repeat(250)}@example.com`;
+    const problem = expectProblem((await register(long)).res, 422, 'VALIDATION_ERROR');
+    assert.deepEqual(problem.errors, [
+      { path: 'email', reason: 'must be at most 254 characters long; this one has 262' },
+    ]);
+  });
+
   test('login answers tokens that /me and /verify accept', async () => {
     const { email } = await register();
     const res = await login(email.toUpperCase());

@@ -141,7 +141,7 @@ describe('errors', { skip: skipReason }, () => {
       payload += '0\r\n\r\n';
       const res = await rawRequest(server().port, payload);
       assert.ok(res, 'the server closed the connection without an answer');
-      expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+      assert.equal(expectProblem(res, 413, 'PAYLOAD_TOO_LARGE').instance, '/api/v1/tickets');
     });
 
     test('a large body under 1 MiB is read and judged on its content', async () => {
@@ -157,7 +157,19 @@ describe('errors', { skip: skipReason }, () => {
         `X-Padding: ${'a'.repeat(64 * 1024)}\r\n\r\n`;
       const res = await rawRequest(server().port, payload);
       assert.ok(res, 'the server closed the connection without a 431');
-      expectProblem(res, 431, 'HEADERS_TOO_LARGE');
+      const problem = expectProblem(res, 431, 'HEADERS_TOO_LARGE');
+      // Regression: the request line was read whole, yet instance was "".
+      assert.equal(problem.instance, '/health/live');
+      assert.equal(problem.request_id, 'big-header');
+    });
+
+    test('a request line over the header limit answers 431 without an instance', async () => {
+      const payload = `GET /health/live?pad=${'p'.repeat(64 * 1024)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+      const res = await rawRequest(server().port, payload);
+      assert.ok(res, 'the server closed the connection without a 431');
+      const problem = expectProblem(res, 431, 'HEADERS_TOO_LARGE');
+      // The path is not known: the member is left out, never "".
+      assert.ok(!('instance' in problem), `instance: ${JSON.stringify(problem.instance)}`);
     });
   });
 
@@ -236,6 +248,55 @@ describe('errors', { skip: skipReason }, () => {
         assert.deepEqual(errorPaths(expectProblem(res, 422, 'VALIDATION_ERROR')), [path]);
       });
     }
+
+    // Regression: every bad due_date got one generic reason, whatever was wrong.
+    const badDates = [
+      { value: '2026-02-30T17:00:00Z', problem: 'has day 30, which does not exist in 2026-02 (it has 28 days)' },
+      { value: '2026-12-31', problem: 'is a date without a time and a zone' },
+      { value: '2026-12-31 17:00:00Z', problem: 'separates the date and the time with a space instead of T' },
+      { value: '2026-12-31T17:00:00', problem: 'has no zone after the time (Z, or an offset such as +02:00)' },
+      { value: '2026-12-31T17:00:00+16:00', problem: 'has the offset +16:00, beyond the largest accepted, +15:59 or -15:59' },
+      { value: '2026-12-31T17:00:00+0200', problem: 'has an offset not written +hh:mm or -hh:mm' },
+      { value: '31/12/2026', problem: 'does not start with a date written YYYY-MM-DD' },
+    ];
+    for (const { value, problem: what } of badDates) {
+      test(`a due_date of ${value} answers 422 saying what is wrong and the form expected`, async () => {
+        const res = await api('POST', '/api/v1/tickets', { body: { ...valid, due_date: value } });
+        assert.deepEqual(expectProblem(res, 422, 'VALIDATION_ERROR').errors, [{
+          path: 'due_date',
+          reason: `${what}; expected an RFC 3339 date-time with a zone, such as 2026-12-31T17:00:00Z, or null`,
+        }]);
+      });
+    }
+
+    test('a bad created_after names its problem the same way', async () => {
+      const problem = expectProblem(await api('GET', '/api/v1/tickets?created_after=2026-04-31T00:00:00Z'), 422, 'VALIDATION_ERROR');
+      assert.deepEqual(problem.errors, [{
+        path: 'created_after',
+        reason: 'has day 31, which does not exist in 2026-04 (it has 30 days); expected an RFC 3339 date-time with a zone, such as 2026-12-31T17:00:00Z',
+      }]);
+    });
+
+    // Regression: a 20-digit integer was refused as a "fractional" number.
+    test('a metadata integer beyond 64 bits answers 422 saying it is outside the range kept exactly', async () => {
+      const raw = `${JSON.stringify({ ...valid, department: uniqueTag() }).slice(0, -1)},"metadata":{"order":{"id":99999999999999999999}}}`;
+      const problem = expectProblem(await postRaw('/api/v1/tickets', raw), 422, 'VALIDATION_ERROR');
+      assert.equal(problem.errors.length, 1);
+      assert.equal(problem.errors[0].path, 'metadata');
+      assert.match(problem.errors[0].reason, /^must not contain numbers outside the range kept exactly \(at metadata\.order\.id\): integers from -9223372036854775808 to 18446744073709551615/);
+      assert.doesNotMatch(problem.errors[0].reason, /fractional/);
+    });
+
+    test('metadata integers at the ends of the 64-bit range are kept exactly', async () => {
+      const raw = `${JSON.stringify({ ...valid, department: uniqueTag() }).slice(0, -1)},"metadata":{"max":18446744073709551615,"min":-9223372036854775808}}`;
+      const created = await postRaw('/api/v1/tickets', raw);
+      const ticket = expectJson(created, 201, 'Ticket');
+      // JSON.parse rounds these: the answer's text is what holds them.
+      const read = await api('GET', `/api/v1/tickets/${ticket.id}`);
+      assert.equal(read.status, 200);
+      assert.match(read.text, /"max":18446744073709551615\b/);
+      assert.match(read.text, /"min":-9223372036854775808\b/);
+    });
 
     test('a JSON body that is not an object answers 422', async () => {
       for (const raw of ['[]', '"ticket"', '42', 'null']) {
@@ -323,6 +384,28 @@ describe('errors', { skip: skipReason }, () => {
       const res = await rawRequest(server().port, 'GET http://evil.example/health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n');
       assert.equal(res.status, 400);
       assert.match(res.json.detail, /origin form/);
+    });
+
+    // Regression: these answered Beast's own words, "bad field".
+    const malformedHeads = [
+      { name: 'a header name with a space', line: 'Bad Header: x', detail: /header line is malformed.*Name: value/ },
+      { name: 'a header line without a colon', line: 'NoColonHere', detail: /header line is malformed.*colon/ },
+      { name: 'two different Content-Lengths', line: 'Content-Length: 1\r\nContent-Length: 2', detail: /Content-Length must be a decimal number/ },
+    ];
+    for (const { name, line, detail } of malformedHeads) {
+      test(`${name} answers 400 saying what is malformed`, async () => {
+        const res = await rawRequest(server().port, `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Request-ID: bad-head\r\n${line}\r\n\r\n`);
+        const problem = expectProblem(res, 400, 'BAD_REQUEST');
+        assert.match(problem.detail, detail);
+        assert.doesNotMatch(problem.detail, /bad field|bad Content-Length/);
+        assert.deepEqual({ instance: problem.instance, request_id: problem.request_id }, { instance: '/health/live', request_id: 'bad-head' });
+      });
+    }
+
+    test('a malformed request line answers 400 without an instance', async () => {
+      const problem = expectProblem(await rawRequest(server().port, 'GET /health/live HTTP/9.9\r\nHost: x\r\n\r\n'), 400, 'BAD_REQUEST');
+      assert.match(problem.detail, /must end with HTTP\/1\.1 or HTTP\/1\.0/);
+      assert.ok(!('instance' in problem), `instance: ${JSON.stringify(problem.instance)}`);
     });
 
     test('an HTTP/1.1 request without Host answers 400', async () => {

@@ -82,5 +82,43 @@ TEST(Problem, ValidationListsAtMostAHundredErrors) {
   EXPECT_NE(problem.detail.find("1000 fields are invalid"), std::string::npos) << problem.detail;
 }
 
+TEST(Problem, LeavesAnUnknownInstanceOutRatherThanEmpty) {
+  const auto body = Body(MakeProblemResponse(HeadersTooLarge("d"), "", "r", 11));
+  EXPECT_FALSE(body.contains("instance")) << body.dump();
+  EXPECT_EQ(Body(MakeProblemResponse(HeadersTooLarge("d"), "/health", "r", 11))["instance"],
+            "/health");
+}
+
+TEST(Problem, MalformedRequestSaysWhatIsWrongInItsOwnWords) {
+  using beast_http::error;
+  const struct {
+    error code;
+    const char* names;  // a phrase the detail must hold
+  } cases[] = {
+      {error::bad_field, "header line is malformed"},
+      {error::bad_value, "header value is malformed"},
+      {error::bad_method, "method"},
+      {error::bad_target, "request target"},
+      {error::bad_version, "HTTP/1.1"},
+      {error::bad_line_ending, "CRLF"},
+      {error::bad_content_length, "Content-Length"},
+      {error::bad_transfer_encoding, "Transfer-Encoding"},
+      {error::bad_chunk, "chunk"},
+      {error::bad_chunk_extension, "chunk extension"},
+      {error::bad_obs_fold, "folded"},
+  };
+  for (const auto& c : cases) {
+    const auto ec = beast_http::make_error_code(c.code);
+    const auto problem = MalformedRequest(ec);
+    EXPECT_EQ(problem.status, Status::bad_request);
+    EXPECT_EQ(problem.error_code, "BAD_REQUEST");
+    EXPECT_NE(problem.detail.find(c.names), std::string::npos) << problem.detail;
+    // Beast's own message ("bad field", "bad Content-Length") is not the answer.
+    EXPECT_EQ(problem.detail.find(ec.message()), std::string::npos) << problem.detail;
+  }
+  EXPECT_EQ(MalformedRequest(beast_http::make_error_code(error::bad_alloc)).detail,
+            "The request is not valid HTTP/1.1.");
+}
+
 }  // namespace
 }  // namespace ticketd::http

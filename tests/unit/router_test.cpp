@@ -120,6 +120,13 @@ TEST(PercentDecode, DecodesEscapesAndRejectsBrokenOnes) {
   EXPECT_FALSE(PercentDecode("abc%", out, false));
 }
 
+TEST(RequestPath, DropsTheQuery) {
+  EXPECT_EQ(RequestPath("/api/v1/tickets?page=2&size=5"), "/api/v1/tickets");
+  EXPECT_EQ(RequestPath("/a%20b"), "/a%20b");
+  EXPECT_EQ(RequestPath("/health"), "/health");
+  EXPECT_EQ(RequestPath(""), "");
+}
+
 TEST(ParseQuery, KeepsRepeatedNamesInOrder) {
   bool ok = false;
   const auto params = ParseQuery("status=new&status=open&q=vpn%20down&flag&=x", ok);

@@ -223,6 +223,63 @@ TEST(TimeFormat, ValidatesRfc3339) {
   }
 }
 
+TEST(TimeFormat, NamesWhatIsWrongWithADate) {
+  const struct {
+    const char* text;
+    const char* problem;
+  } cases[] = {
+      {"tomorrow", "does not start with a date written YYYY-MM-DD"},
+      {"2026-12-03", "is a date without a time and a zone"},
+      {"2026-12-03 10:00:00Z", "separates the date and the time with a space instead of T"},
+      {"2026-12-03T10:00Z", "has no time written hh:mm:ss after the T"},
+      {"0000-01-01T00:00:00Z", "has year 0000, which does not exist"},
+      {"2026-13-03T10:00:00Z", "has month 13, which does not exist"},
+      {"2026-02-30T10:00:00Z", "has day 30, which does not exist in 2026-02 (it has 28 days)"},
+      {"2024-02-30T10:00:00Z", "has day 30, which does not exist in 2024-02 (it has 29 days)"},
+      {"2026-12-03T24:00:00Z", "has hour 24, which does not exist (00 to 23)"},
+      {"2026-12-03T10:60:00Z", "has minute 60"},
+      {"2026-12-03T10:00:61Z", "has second 61"},
+      {"2026-12-03T10:00:00.Z", "has a '.' without fraction digits after it"},
+      {"2026-01-01T00:00:00.1234567890Z", "has more than 9 fraction digits"},
+      {"2026-12-03T10:00:00", "has no zone after the time (Z, or an offset such as +02:00)"},
+      {"2026-12-03T10:00:00 UTC", "has no zone after the time"},
+      {"2026-12-03T10:00:00Zulu", "goes on after its zone Z"},
+      {"2026-12-03T10:00:00+0200", "has an offset not written +hh:mm or -hh:mm"},
+      {"2026-12-03T10:00:00+02:60", "has offset minute 60"},
+      {"9999-12-31T23:59:59-23:59", "has the offset -23:59, beyond the largest accepted"},
+      {"0001-01-01T00:00:00+15:59", "is in year 0000 once moved to UTC"},
+      {"9999-12-31T23:59:59Z", "is 9999-12-31T23:59:59Z or later once moved to UTC"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Rfc3339Problem(c.text).value_or("(accepted)").rfind(c.problem, 0), 0u)
+        << c.text << ": " << Rfc3339Problem(c.text).value_or("(accepted)");
+  }
+  EXPECT_EQ(Rfc3339Problem("2026-12-03T10:00:00.5+02:00"), std::nullopt);
+}
+
+TEST(DecodeCreate, DueDateReasonSaysWhatIsWrongAndWhatIsExpected) {
+  const struct {
+    json value;
+    const char* reason;
+  } cases[] = {
+      {"2026-02-30T17:00:00Z",
+       "has day 30, which does not exist in 2026-02 (it has 28 days); expected an RFC 3339 "
+       "date-time with a zone, such as 2026-12-31T17:00:00Z, or null"},
+      {20261231,
+       "is not a string; expected an RFC 3339 date-time with a zone, such as "
+       "2026-12-31T17:00:00Z, or null"},
+  };
+  for (const auto& c : cases) {
+    auto body = ValidCreate();
+    body["due_date"] = c.value;
+    TicketChanges changes;
+    const auto errors = DecodeChanges(body, BodyKind::kCreate, changes);
+    ASSERT_EQ(errors.size(), 1u) << c.value;
+    EXPECT_EQ(errors[0].path, "due_date");
+    EXPECT_EQ(errors[0].reason, c.reason);
+  }
+}
+
 TEST(StorableText, AcceptsUtf8AndRefusesWhatPostgresCannotStore) {
   EXPECT_TRUE(IsStorableText("plain"));
   EXPECT_TRUE(IsStorableText("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
@@ -260,6 +317,44 @@ TEST(DecodeCreate, RefusesMetadataNumbersThatPostgresWouldWriteOutAtLength) {
     TicketChanges changes;
     EXPECT_TRUE(DecodeChanges(body, BodyKind::kCreate, changes).empty()) << good;
   }
+}
+
+// Regression: an integer of 20 digits, beyond 64 bits and so read as a
+// double, was refused as a "fractional or exponent" number.
+TEST(DecodeCreate, CallsAnIntegerBeyond64BitsOutsideTheRangeKeptExactly) {
+  for (const char* number : {"99999999999999999999", "-9223372036854775809"}) {
+    auto body = ValidCreate();
+    body["metadata"] = json::parse(std::string(R"({"ids": {"order": )") + number + "}}");
+    TicketChanges changes;
+    const auto errors = DecodeChanges(body, BodyKind::kCreate, changes);
+    ASSERT_EQ(errors.size(), 1u) << number;
+    EXPECT_EQ(errors[0].path, "metadata");
+    EXPECT_EQ(errors[0].reason,
+              "must not contain numbers outside the range kept exactly (at metadata.ids.order): "
+              "integers from -9223372036854775808 to 18446744073709551615, numbers with a "
+              "fraction or an exponent below 1e15 in magnitude; send larger values as strings");
+  }
+  for (const char* number : {"18446744073709551615", "-9223372036854775808"}) {
+    auto body = ValidCreate();
+    body["metadata"] = json::parse(std::string(R"({"n": )") + number + "}");
+    TicketChanges changes;
+    EXPECT_TRUE(DecodeChanges(body, BodyKind::kCreate, changes).empty()) << number;
+  }
+}
+
+TEST(DecodeCreate, NamesWhereInMetadataTheProblemIs) {
+  auto body = ValidCreate();
+  body["metadata"] = {{"list", json::array({1, 2e-12})}};
+  TicketChanges changes;
+  auto errors = DecodeChanges(body, BodyKind::kCreate, changes);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].reason.find("below 1e-9"), std::string::npos) << errors[0].reason;
+  EXPECT_NE(errors[0].reason.find("(at metadata.list[1])"), std::string::npos) << errors[0].reason;
+
+  body["metadata"] = {{"note", std::string("a\0b", 3)}};
+  errors = DecodeChanges(body, BodyKind::kCreate, changes);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].reason.find("(at metadata.note)"), std::string::npos) << errors[0].reason;
 }
 
 TEST(DecodeCreate, RefusesMetadataNestedTooDeep) {
