@@ -76,7 +76,7 @@ domain::FieldErrors DecodeAiCreateRequest(const json& body, std::size_t max_char
     errors.push_back({"user_input", "must not be blank"});
   } else if (auto text = domain::DecodeText(*input, "user_input", 0, errors)) {
     if (const auto length = domain::CodePointCount(*text); length > max_chars) {
-      errors.push_back({"user_input", "is " + std::to_string(length) + " characters; at most " +
+      errors.push_back({"user_input", "has " + std::to_string(length) + " characters; at most " +
                                           std::to_string(max_chars) + " are accepted"});
     } else {
       out.user_input = std::move(*text);

@@ -88,8 +88,14 @@ class TicketRoutes {
     if (auto errors = domain::DecodeListQuery(context.query, query); !errors.empty()) {
       co_return Reply(context, http::ValidationFailed(std::move(errors)));
     }
-    // Callers who read only their own tickets list only those, whatever they ask.
-    if (!MayReadAll(context.principal)) query.created_by_id = context.principal.id;
+    // Callers who read only their own tickets list only those: a filter on
+    // another creator matches none of them, so the page is empty.
+    if (!MayReadAll(context.principal)) {
+      if (query.created_by_id && !domain::SameUuid(*query.created_by_id, context.principal.id)) {
+        co_return Json(context, http::Status::ok, TicketPageJson({}, query));
+      }
+      query.created_by_id = context.principal.id;
+    }
     const auto page = co_await Offload(blocking_, [&] { return tickets_.List(query); });
     co_return Json(context, http::Status::ok, TicketPageJson(page, query));
   }

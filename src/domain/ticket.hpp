@@ -114,4 +114,8 @@ bool ApplyStatus(Ticket& ticket, Status to, const std::string& now);
 // True when `text` is a canonical 8-4-4-4-12 hexadecimal UUID.
 bool IsUuid(std::string_view text);
 
+// True when UUIDs `a` and `b` name the same identifier (hex digits compare
+// without regard to case, as PostgreSQL's uuid type does).
+bool SameUuid(std::string_view a, std::string_view b);
+
 }  // namespace ticketd::domain

@@ -1,6 +1,8 @@
 #include "http/http_policy.hpp"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 namespace ticketd::http {
 namespace {
@@ -38,11 +40,28 @@ std::optional<Problem> CheckFraming(const Request& request) {
   if (request.count(beast_http::field::host) > 1) {
     return BadRequest("The request carries more than one Host header.");
   }
+  // Every Transfer-Encoding line, in order, is one list of codings.
+  std::vector<std::string> codings;
   for (const auto& field : request) {
-    if (field.name() == beast_http::field::transfer_encoding &&
-        Folded(ToStd(field.value())) != "chunked") {
-      return NotImplemented("Transfer-Encoding other than chunked is not supported.");
+    if (field.name() != beast_http::field::transfer_encoding) continue;
+    std::string_view list = ToStd(field.value());
+    for (;;) {
+      const auto comma = list.find(',');
+      codings.push_back(Folded(list.substr(0, comma)));
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
     }
+  }
+  if (!codings.empty() && codings.back() != "chunked") {
+    return BadRequest(
+        "Transfer-Encoding must end with chunked: otherwise the length of the body cannot be "
+        "known (RFC 9112, section 6.3). The connection is closed.");
+  }
+  if (codings.size() > 1) {
+    return NotImplemented(
+        "Transfer-Encoding other than chunked alone is not supported. The connection is closed.");
+  }
+  for (const auto& field : request) {
     if (field.name() == beast_http::field::content_encoding &&
         Folded(ToStd(field.value())) != "identity") {
       return UnsupportedMediaType("Content-Encoding is not supported; send the body uncompressed.");

@@ -23,9 +23,12 @@ struct HttpPolicyOptions {
 };
 
 // Framing that proxies and this server could read differently, refused
-// before routing (RFC 9112): more than one Host (400), a transfer coding
-// other than plain `chunked` (501, since only chunked is decoded) and a
+// before routing (RFC 9112): more than one Host (400), a Transfer-Encoding
+// list that does not end with `chunked` (400: the body's length is unknown,
+// and what Beast left unread could be taken for a next request), codings
+// before a final `chunked` (501, since only chunked is decoded) and a
 // Content-Encoding other than identity (415, bodies are never decompressed).
+// The server closes the connection after any of these answers.
 // std::nullopt for a request without any of these.
 std::optional<Problem> CheckFraming(const Request& request);
 

@@ -157,12 +157,30 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     }
 
     Request request = parser.release();
-    Response response = co_await Handle(request);
-    const bool keep_alive = request.keep_alive() && !server_.draining_;
+    bool framing_refused = false;
+    Response response = co_await Handle(request, framing_refused);
+    const bool keep_alive = request.keep_alive() && !framing_refused && !server_.draining_;
     response.keep_alive(keep_alive);
     stream_.expires_after(server_.options_.read_timeout);
     co_await beast_http::async_write(stream_, response, asio::redirect_error(use_awaitable, ec));
+    // After refused framing, the bytes that follow the head may be a body
+    // read as something else: they are never parsed as a next request.
+    if (!ec && framing_refused) co_await Linger();
     co_return !ec && keep_alive;
+  }
+
+  // Stops sending and reads what the client still sends, for a short while,
+  // so that closing with unread bytes does not reset the connection before
+  // the client has read the answer.
+  asio::awaitable<void> Linger() {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLingerTime);
+    char discard[4096];
+    while (!ec) {
+      co_await stream_.async_read_some(asio::buffer(discard),
+                                       asio::redirect_error(use_awaitable, ec));
+    }
   }
 
   // Answers a request that could not be read in full, when the client can
@@ -206,17 +224,12 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options_.read_timeout);
     co_await beast_http::async_write(stream_, response,
                                      asio::redirect_error(use_awaitable, write_ec));
-    if (write_ec) co_return;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, write_ec);
-    stream_.expires_after(kLingerTime);
-    char discard[4096];
-    while (!write_ec) {
-      co_await stream_.async_read_some(asio::buffer(discard),
-                                       asio::redirect_error(use_awaitable, write_ec));
-    }
+    if (!write_ec) co_await Linger();
   }
 
-  asio::awaitable<Response> Handle(const Request& request) {
+  // Answers `request`; sets `framing_refused` when CheckFraming refused it
+  // (the connection must then close).
+  asio::awaitable<Response> Handle(const Request& request, bool& framing_refused) {
     const auto started = std::chrono::steady_clock::now();
     RequestContext context{request};
     context.request_id = RequestIdOf(request);
@@ -227,6 +240,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     std::exception_ptr failure;
     const HttpPolicy& policy = server_.options_.policy;
     if (auto refused = CheckFraming(request)) {
+      framing_refused = true;
       response = MakeProblemResponse(*refused, RequestPath(ToStd(request.target())),
                                      context.request_id, request.version());
     } else if (policy.IsPreflight(request)) {

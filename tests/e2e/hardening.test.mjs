@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 
 import {
   api,
+  connect,
   createTicket,
   errorPaths,
   expectJson,
@@ -42,6 +43,36 @@ describe('hardening', { skip: skipReason }, () => {
     assert.equal(coded.status, 501);
     const plain = await post('/api/v1/tickets', ['Host: a', auth, json], '{}');
     assert.equal(plain.status, 422, 'the same request with one Host reaches validation');
+  });
+
+  // Regression (attack run of 2026-12-04): a body behind "Transfer-Encoding:
+  // gzip" was left unread after the 501 and then served as a second request
+  // on the same connection, so a DELETE hidden in it ran.
+  test('a body whose framing is refused is never read as a next request', async () => {
+    const ticket = await createTicket({ department: uniqueTag() });
+    // The ticket's creator (admin) could delete it with a request of its own.
+    const auth = `Authorization: Bearer ${server().accounts.admin.token}`;
+    const hidden = [`DELETE /api/v1/tickets/${ticket.id} HTTP/1.1`, 'Host: a', auth, '', ''].join('\r\n');
+    for (const coding of ['gzip', 'chunked, gzip', 'gzip, chunked']) {
+      const socket = await connect(server().port);
+      socket.on('error', () => {});
+      const received = [];
+      const closed = new Promise((resolve) => {
+        socket.on('data', (chunk) => received.push(chunk));
+        socket.once('close', resolve);
+      });
+      const head = ['POST /api/v1/tickets HTTP/1.1', 'Host: a', auth, 'Content-Type: application/json'];
+      socket.write([...head, `Transfer-Encoding: ${coding}`, '', hidden].join('\r\n'));
+      await closed;
+      const text = Buffer.concat(received).toString('utf8');
+      const statuses = [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+      // Without a final chunked the framing is refused (400); with one, the
+      // hidden request is not a chunk and the parser refuses it (400).
+      assert.deepEqual(statuses, [400], `${coding}: ${text}`);
+      assert.match(text, /\r\nConnection: close\r\n/i, coding);
+    }
+    const still = expectJson(await api('GET', `/api/v1/tickets/${ticket.id}`), 200, 'Ticket');
+    assert.equal(still.version, ticket.version, 'the hidden DELETE did not run');
   });
 
   test('names with line breaks, escapes or direction overrides are refused', async () => {

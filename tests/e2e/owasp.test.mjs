@@ -107,8 +107,15 @@ describe('OWASP API Security Top 10', { skip: skipReason }, () => {
       assert.deepEqual(own.items.map((t) => t.id), [mine.id]);
       const others = await api('GET', `/api/v1/tickets?department=${department}&created_by_id=${mine.created_by_id}`, { as: 'user2' });
       assert.equal(expectJson(others, 200, 'TicketPage').total, 0);
+      // Regression: a filter on another creator was replaced by the caller's
+      // own id, so it listed the caller's tickets instead of none.
+      const theirs = await createAs('user2', { department });
+      const onlyOther = await api('GET', `/api/v1/tickets?created_by_id=${mine.created_by_id}`, { as: 'user2' });
+      assert.deepEqual(expectJson(onlyOther, 200, 'TicketPage').items, []);
+      const self = `/api/v1/tickets?department=${department}&created_by_id=${theirs.created_by_id.toUpperCase()}`;
+      assert.deepEqual(expectJson(await api('GET', self, { as: 'user2' }), 200, 'TicketPage').items.map((t) => t.id), [theirs.id]);
       const staff = expectJson(await api('GET', `/api/v1/tickets?department=${department}`, { as: 'agent' }), 200, 'TicketPage');
-      assert.equal(staff.total, 2);
+      assert.equal(staff.total, 3);
     });
 
     test('tickets filed with an API key belong to that key', async () => {

@@ -110,7 +110,9 @@ TEST_F(UserRepositoryTest, ChangeReturnsTheUserBeforeAndAfter) {
 void DeactivateAdminsBut(UserRepository& users, const std::string& keep) {
   domain::UserQuery query{.size = 100, .role = domain::Role::kAdmin, .is_active = true};
   for (const auto& admin : users.List(query).items) {
-    if (admin.id != keep) ASSERT_FALSE(users.Change(admin.id, {.is_active = false})->last_admin);
+    if (admin.id != keep) {
+      ASSERT_FALSE(users.Change(admin.id, {.is_active = false})->last_admin);
+    }
   }
 }
 

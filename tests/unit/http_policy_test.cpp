@@ -127,13 +127,33 @@ TEST(CheckFraming, TwoHostsAre400) {
   EXPECT_EQ(refused->status, Status::bad_request);
 }
 
-TEST(CheckFraming, OtherTransferCodingsAre501) {
-  for (const char* coding : {"gzip, chunked", "gzip", "chunked, chunked", "identity"}) {
+TEST(CheckFraming, CodingsBeforeAFinalChunkedAre501) {
+  for (const char* coding : {"gzip, chunked", "chunked, chunked", "identity,CHUNKED"}) {
     const auto refused = CheckFraming(WithFields({{beast_http::field::transfer_encoding, coding}}));
     ASSERT_TRUE(refused) << coding;
     EXPECT_EQ(refused->status, Status::not_implemented) << coding;
     EXPECT_EQ(refused->error_code, "NOT_IMPLEMENTED");
   }
+  // Two lines make one list.
+  const auto lines = CheckFraming(WithFields({{beast_http::field::transfer_encoding, "gzip"},
+                                              {beast_http::field::transfer_encoding, "chunked"}}));
+  ASSERT_TRUE(lines);
+  EXPECT_EQ(lines->status, Status::not_implemented);
+}
+
+// RFC 9112, section 6.3: without a final chunked the body's length is
+// unknown; the answer is 400 (and the server closes the connection).
+TEST(CheckFraming, ATransferEncodingThatDoesNotEndWithChunkedIs400) {
+  for (const char* coding : {"gzip", "identity", "chunked, gzip", "chunked,", ""}) {
+    const auto refused = CheckFraming(WithFields({{beast_http::field::transfer_encoding, coding}}));
+    ASSERT_TRUE(refused) << '"' << coding << '"';
+    EXPECT_EQ(refused->status, Status::bad_request) << coding;
+    EXPECT_NE(refused->detail.find("must end with chunked"), std::string::npos) << refused->detail;
+  }
+  const auto lines = CheckFraming(WithFields({{beast_http::field::transfer_encoding, "chunked"},
+                                              {beast_http::field::transfer_encoding, "gzip"}}));
+  ASSERT_TRUE(lines);
+  EXPECT_EQ(lines->status, Status::bad_request);
 }
 
 TEST(CheckFraming, CompressedBodiesAre415) {

@@ -310,8 +310,8 @@ TEST(DecodeCreate, RefusesMetadataNumbersThatPostgresWouldWriteOutAtLength) {
     ASSERT_EQ(errors.size(), 1u) << bad;
     EXPECT_EQ(errors[0].path, "metadata");
   }
-  for (const json good : {json(0.0), json(3.25), json(-1e14), json(2e-9),
-                          json(std::int64_t{9'000'000'000'000'000'000})}) {
+  for (const json& good : {json(0.0), json(3.25), json(-1e14), json(2e-9),
+                           json(std::int64_t{9'000'000'000'000'000'000})}) {
     auto body = ValidCreate();
     body["metadata"] = {{"n", good}};
     TicketChanges changes;

@@ -108,6 +108,15 @@ TEST(ApplyStatus, RefusedTransitionLeavesTicketUntouched) {
   EXPECT_FALSE(ApplyStatus(ticket, Status::kClosed, "T2"));
 }
 
+TEST(SameUuid, IgnoresTheCaseOfHexDigitsOnly) {
+  EXPECT_TRUE(
+      SameUuid("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10", "8D6C7C0E-2F0B-4B8E-9A55-0D1F5D1B7A10"));
+  EXPECT_FALSE(
+      SameUuid("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10", "8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a11"));
+  EXPECT_FALSE(
+      SameUuid("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10", "8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a1"));
+}
+
 TEST(IsUuid, AcceptsCanonicalFormOnly) {
   EXPECT_TRUE(IsUuid("8d6c7c0e-2f0b-4b8e-9a55-0d1f5d1b7a10"));
   EXPECT_TRUE(IsUuid("8D6C7C0E-2F0B-4B8E-9A55-0D1F5D1B7A10"));
