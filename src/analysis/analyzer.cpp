@@ -372,6 +372,20 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     set("user_access", "sign-in problem: \"" + severity.access.front() + "\"");
     return out;
   }
+  // Someone asking to be let into a drive, a folder or a system: an access
+  // request, however much it reads like a wish.
+  static constexpr std::string_view kAccessRequest[] = {
+      "i need access",     "we need access",      "access to the shared", "grant me access",
+      "i'd like access",   "i would like access", "she needs access",     "he needs access",
+      "grant me read",     "grant me write",      "give me access",       "request access",
+      "requesting access", "access request",      "get access to",        "permission to access",
+      "need permission",   "need permissions",    "read/write access",    "read and write access",
+      "write access to",   "read access to",      "add me to the"};
+  if (const auto wanted = FindPhrases(lower, kAccessRequest);
+      !wanted.empty() && !developer_text && (report || v == "feature_request")) {
+    set("user_access", "access request: \"" + wanted.front() + "\"");
+    return out;
+  }
   // An outage or lost data is a fault of the product, not a request, and
   // an outage stays one when it is the payment service that is down.
   // A report with code or a log in it that the model calls a question is
@@ -389,7 +403,9 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
     set("bug", "contains a stack trace");
     return out;
   }
-  if (!severity.performance.empty() && report && severity.blocker.empty() && !severity.how_to) {
+  // Slowness that also freezes is still slowness when the reporter can wait.
+  if (!severity.performance.empty() && report &&
+      (severity.blocker.empty() || !severity.relaxed.empty()) && !severity.how_to) {
     set("performance", "slowness: \"" + severity.performance.front() + "\"");
     return out;
   }
@@ -522,7 +538,9 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
   static const std::vector<std::pair<std::string_view, std::vector<Subcategory>>> kTable = {
       {"bug",
        {{"crash",
-         {"crash", "crashes", "crashed", "segfault", "segmentation fault", "freezes", "hangs"}},
+         {"crash", "crashes", "crashed", "segfault", "segmentation fault", "freezes", "hangs",
+          // German, Spanish, French
+          "st\xC3\xBCrzt", "absturz", "abgest\xC3\xBCrzt", "se cierra", "se bloquea", "plante"}},
         {"performance",
          {"slow", "slowness", "latency", "memory leak", "high cpu", "performance", "takes forever",
           "timeout"}},
@@ -557,13 +575,17 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
         {"payment", {"payment", "payments", "pay", "card", "charge", "charged", "paypal"}},
         {"subscription", {"subscription", "plan", "renewal"}}}},
       {"user_access",
-       {{"password_reset", {"password", "reset", "forgot", "pin"}},
+       {{"password_reset", {"reset", "forgot", "forgotten", "pin"}},
         {"account_deletion",
          {"delete", "deleting", "close my account", "remove my account", "cancel my account"}},
         {"account_creation",
          {"create", "creating", "sign up", "signup", "register", "registration", "open an account",
           "new account"}},
-        {"login", {"log in", "login", "sign in", "locked", "two-factor", "2fa"}},
+        {"login",
+         {"log in", "login", "sign in", "locked", "two-factor", "2fa", "password", "credentials"}},
+        {"permissions",
+         {"access to", "permission", "permissions", "grant", "shared drive", "shared folder",
+          "read access", "write access"}},
         {"account_change", {"edit", "change", "update", "switch", "modify"}}}},
       {"general",
        {{"shipping_address", {"shipping address", "delivery address", "address"}},
@@ -638,80 +660,34 @@ FieldDecision DecideDepartment(const FieldDecision& category) {
 // How much a sentence names a problem: two points per failure word, one per
 // word that only says something is wanted ("help", "need", "how").
 int ProblemScore(std::string_view lower) {
-  static constexpr std::string_view kProblemWords[] = {"error",
-                                                       "fail",
-                                                       "fails",
-                                                       "failed",
-                                                       "crash",
-                                                       "crashes",
-                                                       "cannot",
-                                                       "can't",
-                                                       "cant",
-                                                       "unable",
-                                                       "not working",
-                                                       "doesn't",
-                                                       "does not",
-                                                       "broken",
-                                                       "wrong",
-                                                       "stuck",
-                                                       "missing",
-                                                       "down",
-                                                       "slow",
-                                                       "lost",
-                                                       "charged",
-                                                       "refund",
-                                                       "password",
-                                                       "issue",
-                                                       "problem",
-                                                       "bug",
-                                                       "exception",
-                                                       "gone",
-                                                       "deleted",
-                                                       "disappeared",
-                                                       "overlaps",
-                                                       "locked",
-                                                       "leaked",
-                                                       "pushed",
-                                                       "exposed",
-                                                       "phishing",
-                                                       "stopped",
-                                                       "empty",
-                                                       "timeout",
-                                                       "returns",
-                                                       "charged twice",
-                                                       "failing",
-                                                       "won't",
-                                                       "committed",
-                                                       "jamming",
-                                                       "jammed",
-                                                       "flickers",
-                                                       "does nothing",
-                                                       "nothing happens",
-                                                       "skips",
-                                                       "ransom",
-                                                       "denied",
-                                                       "charge",
-                                                       "wiped",
-                                                       "hacked",
-                                                       "instead of",
-                                                       "billed",
-                                                       "overcharged",
-                                                       "no sound",
-                                                       "duplicate",
-                                                       "freezes",
-                                                       "won't open",
-                                                       "damaged",
-                                                       "corrupt",
-                                                       "drops",
-                                                       "keeps dropping",
-                                                       "disconnects",
-                                                       "freeze",
-                                                       "charges",
-                                                       "bounces"};
+  static constexpr std::string_view kProblemWords[] = {
+      "error", "fail", "fails", "failed", "crash", "crashes", "cannot", "can't", "cant", "unable",
+      "not working", "doesn't", "does not", "broken", "wrong", "stuck", "missing", "down", "slow",
+      "lost", "charged", "refund", "password", "issue", "problem", "bug", "exception", "gone",
+      "deleted", "disappeared", "overlaps", "locked", "leaked", "pushed", "exposed", "phishing",
+      "stopped", "empty", "timeout", "returns", "charged twice", "failing", "won't", "committed",
+      "jamming", "jammed", "flickers", "does nothing", "nothing happens", "skips", "ransom",
+      "denied", "charge", "wiped", "hacked", "instead of", "billed", "overcharged", "no sound",
+      "duplicate", "freezes", "won't open", "damaged", "corrupt", "drops", "keeps dropping",
+      "disconnects", "freeze", "charges", "bounces", "black screen", "blank screen",
+      // German, Spanish, French
+      "st\xC3\xBCrzt", "absturz", "fehler", "funktioniert nicht", "geht nicht", "no funciona",
+      "no puedo", "falla", "ne fonctionne pas", "ne marche pas", "erreur", "plante"};
   static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
                                                     "need", "add",  "support", "would like"};
   return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
                           FindPhrases(lower, kWishWords).size());
+}
+
+// A sentence that says by when or how urgently ("I need this fixed before my
+// demo", "please help asap") rather than what is wrong.
+bool IsDeadline(std::string_view lower) {
+  static constexpr std::string_view kWhen[] = {
+      "urgent",          "asap",         "as soon as possible", "deadline",      "before my",
+      "before the",      "by today",     "by tomorrow",         "by end of day", "by eod",
+      "need this fixed", "need it fixed"};
+  return std::any_of(std::begin(kWhen), std::end(kWhen),
+                     [&](std::string_view w) { return text::ContainsPhrase(lower, w); });
 }
 
 // A sentence that gives a way to reach the reporter ("call me at +1 415
@@ -1094,6 +1070,16 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
                     [&](std::string_view r) { return text::StartsWith(lower, r); })) {
       problem = std::min(problem, 1);
     }
+    // "I reinstalled it, but the problem remains": the problem was named before.
+    static constexpr std::string_view kPersists[] = {
+        "problem persists", "problem remains", "issue persists",    "issue remains",
+        "still happens",    "problem bleibt",  "el problema sigue", "le probl\xC3\xA8me persiste"};
+    if (std::any_of(std::begin(kPersists), std::end(kPersists),
+                    [&](std::string_view r) { return lower.find(r) != std::string::npos; })) {
+      problem = std::min(problem, 1);
+    }
+    // "I need this fixed before my 3pm demo": when, not what.
+    if (problem < 2 && IsDeadline(lower)) continue;
     if (IsMetaComplaint(lower) && problem == 0) continue;
     int score = problem - static_cast<int>(i);
     if (sentence.size() > 160) score -= 2;
@@ -1389,8 +1375,10 @@ AnalysisResult Analyze(const AnalysisInput& raw, const AnalyzerOptions& options)
       .value = language.code, .confidence = language.confidence, .signals = language.signals};
   a.category = DecideCategory(input, phrase_text, extraction, severity, language, model).field;
   a.subcategory = DecideSubcategory(a.category.value, phrase_text, severity.how_to);
-  // A report the category calls a question is asked, whatever its title.
-  severity.asked = a.category.value == "general" || a.category.value == "technical";
+  // A report the category calls a question is asked, whatever its title;
+  // a broken device or a network that does not connect is a fault told.
+  const bool fault = !severity.hardware.empty() || !severity.network.empty();
+  severity.asked = a.category.value == "general" || (a.category.value == "technical" && !fault);
   a.priority = DecidePriority(severity);
   a.urgency = DecideUrgency(severity, a.priority);
   a.department = DecideDepartment(a.category);

@@ -11,12 +11,25 @@ namespace {
 
 constexpr std::string_view kLevels[] = {"low", "medium", "high", "critical"};
 
-// Whether the words just before `pos` negate what follows.
+// Whether the words just before `pos` negate what follows, also through
+// one softening word ("not super urgent", "not really broken").
 bool Negated(std::string_view lower, std::size_t pos) {
-  const auto from = pos >= 16 ? pos - 16 : 0;
+  const auto from = pos >= 32 ? pos - 32 : 0;
   const auto before = lower.substr(from, pos - from);
-  for (std::string_view neg : {"no ", "not ", "without ", "never ", "isn't ", "wasn't "}) {
+  static constexpr std::string_view kNegations[] = {"no ",    "not ",   "without ",
+                                                    "never ", "isn't ", "wasn't "};
+  for (std::string_view neg : kNegations) {
     if (text::EndsWith(before, neg)) return true;
+  }
+  static constexpr std::string_view kSofteners[] = {"super ",        "very ",   "that ",
+                                                    "too ",          "really ", "so ",
+                                                    "particularly ", "overly ", "terribly "};
+  for (std::string_view soft : kSofteners) {
+    if (!text::EndsWith(before, soft)) continue;
+    const auto rest = before.substr(0, before.size() - soft.size());
+    for (std::string_view neg : kNegations) {
+      if (text::EndsWith(rest, neg)) return true;
+    }
   }
   return false;
 }
@@ -346,9 +359,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "someone is using my account", "password was changed", "password has been changed",
        "email was changed", "unknown login", "unrecognized login", "unrecognised login",
        "login from an unknown", "sign-in from an unknown", "logins from", "fake login", "fake page",
-       "fake site", "fake website", "fake email", "spoofed", "impersonating", "pretending to be",
-       "verify your account", "suspicious email", "suspicious link", "virus", "trojan", "keylogger",
-       "spyware", "infected", "files were encrypted", "files are encrypted", "ransom",
+       "wasn't me", "was not me", "weren't me", "were not me", "fake site", "fake website",
+       "fake email", "spoofed", "impersonating", "pretending to be", "verify your account",
+       "suspicious email", "suspicious link", "virus", "trojan", "keylogger", "spyware", "infected",
+       "files were encrypted", "files are encrypted", "ransom",
        // Spanish, German, French
        "hackeado", "hackeada", "me hackearon", "acceso no autorizado", "gehackt",
        "unbefugter zugriff", "pirat\xC3\xA9",
@@ -373,6 +387,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                     "public repository",
                                                     "publicly",
                                                     "shared publicly",
+                                                    "into the public",
+                                                    "in the public",
+                                                    "public channel",
+                                                    "public chat",
                                                     "in plain text",
                                                     "plaintext"};
   Append(s.security, FindNear(lower, kCredentials, kExposures, 60));
@@ -393,7 +411,7 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "der",
        "impossible de me connecter", "n'arrive plus \xC3\xA0 me connecter",
        "n'arrive pas \xC3\xA0 me connecter", "charged my card twice", "charged me twice",
-       "completely blank", "blank screen", "blank page", "white screen"});
+       "completely blank", "blank screen", "blank page", "white screen", "black screen"});
   s.defect = FindPhrases(
       lower,
       {"error",       "errors",       "fails",         "failed",          "failing", "failure",
@@ -407,17 +425,28 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
       {"all users", "all customers", "all of our", "every user", "every customer", "everyone",
        "everybody", "entire team", "whole team", "entire company", "whole company", "company-wide",
        "all employees", "in production", "production", "many users", "multiple users",
-       "many customers", "all our customers", "the whole", "all accounts", "all of us",
-       "team is affected", "is affected", "are affected", "thousands", "hundreds of",
-       "several people", "many people", "multiple people", "several users", "several colleagues",
-       "several of our", "whole department", "all staff", "no customer", "no one can", "nobody can",
-       "no user can", "customers can't", "customers cannot", "all users in", "for all users",
-       "whole org", "entire org", "whole organisation", "whole organization", "every customer",
+       "many customers", "all our customers", "the whole office", "the whole floor",
+       "the whole building", "the whole site", "the whole branch", "the whole store",
+       "the whole system", "the whole app", "the whole website", "the whole service",
+       "the whole platform", "the whole network", "all accounts", "all of us", "team is affected",
+       "is affected", "are affected", "thousands", "hundreds of", "several people", "many people",
+       "multiple people", "several users", "several colleagues", "several of our",
+       "whole department", "all staff", "no customer", "no one can", "nobody can", "no user can",
+       "customers can't", "customers cannot", "all users in", "for all users", "whole org",
+       "entire org", "whole organisation", "whole organization", "every customer",
        "for every customer",
        // French, Spanish, German
        "toute l'\xC3\xA9quipe", "tout le monde", "todo el equipo", "todos los usuarios",
        "das ganze team", "alle mitarbeiter", "alle benutzer"});
   Append(s.wide_scope, FindCountedPeople(lower.Lower()));
+  // "Nobody on the floor can print": the people between the words.
+  static constexpr std::string_view kNobody[] = {"nobody", "no one", "none of us"};
+  static constexpr std::string_view kCan[] = {"can", "is able to", "are able to"};
+  for (auto& near : FindNear(lower, kNobody, kCan, 30)) {
+    if (std::find(s.wide_scope.begin(), s.wide_scope.end(), near) == s.wide_scope.end()) {
+      s.wide_scope.push_back(std::move(near));
+    }
+  }
   // "I'm telling everyone I know": a threat, not the people affected.
   if (!FindPhrases(lower, {"telling everyone", "tell everyone", "everyone i know"}).empty()) {
     std::erase(s.wide_scope, std::string("everyone"));
@@ -436,11 +465,20 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "fixed today", "by today", "need it today", "needed today", "by end of day",
        "by the end of the day", "by eod", "by tomorrow", "before tomorrow", "within the hour",
        "presentation at", "presentation in", "demo at", "won't get paid", "will not get paid",
-       "won't be paid", "will not be paid"});
-  s.relaxed = FindPhrases(
-      lower, {"no rush", "not urgent", "low priority", "whenever you can", "when you have time",
-              "no hurry", "nice to have", "work around it", "can work around", "a workaround",
-              "not blocking", "annoying but", "just a wish", "future release"});
+       "before my demo", "before the demo", "before my presentation", "before the presentation",
+       "before my meeting", "before the meeting", "before my call", "before my flight",
+       "demo today", "demo tomorrow", "presentation today", "presentation tomorrow", "in an hour",
+       "in two hours", "in 2 hours", "in three hours", "in 3 hours", "won't be paid",
+       "will not be paid"});
+  s.relaxed = FindPhrases(lower, {"no rush",           "not urgent",         "low priority",
+                                  "whenever you can",  "when you have time", "no hurry",
+                                  "nice to have",      "work around it",     "can work around",
+                                  "a workaround",      "not blocking",       "annoying but",
+                                  "just a wish",       "future release",     "not super urgent",
+                                  "not very urgent",   "not that urgent",    "not too urgent",
+                                  "not really urgent", "not so urgent",      "isn't urgent",
+                                  "is not urgent",     "can still work",     "still able to work",
+                                  "not a priority",    "no big deal"});
   s.cosmetic = FindPhrases(lower, {"typo",
                                    "typos",
                                    "cosmetic",
@@ -494,6 +532,7 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                     "visual glitch",
                                     "ui glitch",
                                     "display glitch",
+                                    "black screen",
                                     "rendering glitch",
                                     "text is cut off",
                                     "text gets cut off",
@@ -813,8 +852,10 @@ FieldDecision DecidePriority(const SeveritySignals& s) {
   std::vector<std::string> people = s.wide_scope;
   std::erase_if(people, [](const std::string& p) {
     static constexpr std::string_view kNotPeople[] = {
-        "production",   "in production", "the whole",    "is affected",
-        "are affected", "all of our",    "all accounts", "team is affected"};
+        "production",        "in production",     "is affected",       "are affected",
+        "all of our",        "all accounts",      "team is affected",  "the whole system",
+        "the whole app",     "the whole website", "the whole service", "the whole platform",
+        "the whole network", "the whole site"};
     return std::find(std::begin(kNotPeople), std::end(kNotPeople), p) != std::end(kNotPeople);
   });
   if (!s.defect.empty() && !people.empty() && s.relaxed.empty() && s.feature.empty() &&

@@ -576,11 +576,15 @@ struct KindCase {
 void ExpectKinds(const std::vector<KindCase>& cases) {
   for (const auto& c : cases) {
     const auto a = MustAnalyze(c.text);
-    if (!c.category.empty()) EXPECT_EQ(a.category.value, c.category) << c.text;
+    if (!c.category.empty()) {
+      EXPECT_EQ(a.category.value, c.category) << c.text;
+    }
     if (!c.priorities.empty()) {
       EXPECT_TRUE(c.priorities.count(a.priority.value)) << c.text << " -> " << a.priority.value;
     }
-    if (!c.department.empty()) EXPECT_EQ(a.department.value, c.department) << c.text;
+    if (!c.department.empty()) {
+      EXPECT_EQ(a.department.value, c.department) << c.text;
+    }
   }
 }
 
@@ -1138,6 +1142,77 @@ TEST(Priority, ADeadlineTheReporterMustMeetIsUrgent) {
   EXPECT_TRUE(kHigh.count(a.urgency.value)) << a.urgency.value;
   const auto relaxed = MustAnalyze("Excel shows the ribbon in the wrong language, no rush.");
   EXPECT_TRUE(kLowish.count(relaxed.urgency.value)) << relaxed.urgency.value;
+}
+
+// From the sixth judging run: what help-desk reports say that the rules
+// missed. Each text here is a variant, not the judged report.
+TEST(Kinds, ACredentialPostedInPublicOrASignInThatWasNotMeIsASecurityIncident) {
+  ExpectKinds({
+      {"Our intern pasted the database password into the public support chat by mistake.",
+       "security", kHigh, "security"},
+      {"Got a notification about a login to my account from Brazil. That wasn't me!", "security",
+       kHigh, "security"},
+  });
+  // Typing one's own password where it belongs exposes nothing.
+  const auto typed = MustAnalyze("I pasted my password into the login form and it says invalid");
+  EXPECT_NE(typed.category.value, "security") << typed.category.signals.front();
+}
+
+TEST(Kinds, AskingToBeLetIntoADriveOrAFolderIsAnAccessRequest) {
+  ExpectKinds({
+      {"Could you give me access to the marketing shared folder? I'm new on the team.",
+       "user_access",
+       {},
+       "account_services"},
+      {"Please grant me write access to the Q3 budget spreadsheet on the team drive.",
+       "user_access",
+       {},
+       "account_services"},
+  });
+  const auto folder = MustAnalyze("I need access to the HR folder on the file server.");
+  EXPECT_EQ(folder.subcategory.value, "permissions") << folder.subcategory.signals.front();
+  // A developer's question about their own code keeps the model's answer.
+  const auto developer = MustAnalyze(
+      "How do I get access to the request object inside a middleware?\n\n```js\n"
+      "app.use((req, res, next) => { next(); });\n```");
+  EXPECT_NE(developer.category.value, "user_access") << developer.category.signals.front();
+}
+
+TEST(Urgency, AnUrgentWordSoftenedByNotIsNoCallForSpeed) {
+  for (const char* text :
+       {"The dashboard loads slowly in the afternoons. Not very urgent, I can still work.",
+        "Outlook freezes for a few seconds when I search. This is not really urgent."}) {
+    const auto a = MustAnalyze(text);
+    EXPECT_TRUE(kLowish.count(a.urgency.value)) << text << " -> " << a.urgency.value;
+    EXPECT_TRUE(kLowish.count(a.priority.value)) << text << " -> " << a.priority.value;
+  }
+  const auto slow =
+      MustAnalyze("My PC is really slow since Monday and sometimes freezes, but it's not urgent.");
+  EXPECT_EQ(slow.category.value, "performance") << slow.category.signals.front();
+}
+
+TEST(Priority, AFaultNobodyNearbyCanWorkAroundIsHighButAWholeScreenIsNoCrowd) {
+  const auto scanner = MustAnalyze(
+      "The scanner next to reception shows an error and nobody in our department can scan "
+      "invoices.");
+  EXPECT_TRUE(kHigh.count(scanner.priority.value)) << scanner.priority.value;
+  const auto flicker = MustAnalyze("Sometimes the whole screen flickers when I scroll in Excel.");
+  for (const auto& signal : flicker.priority.signals) {
+    EXPECT_EQ(signal.find("wide impact"), std::string::npos) << signal;
+  }
+}
+
+TEST(Title, ASentenceThatOnlySaysByWhenIsNotTheTitle) {
+  const auto deadline = MustAnalyze(
+      "Please help before my client call at 10. Outlook shows a blank screen when I open the "
+      "calendar.");
+  EXPECT_NE(deadline.title.value.find("Outlook"), std::string::npos) << deadline.title.value;
+  const auto german = MustAnalyze(
+      "Guten Tag, seit gestern st\xC3\xBCrzt Outlook beim \xC3\x96"
+      "ffnen von Anh\xC3\xA4ngen ab. "
+      "Ich habe den PC neu gestartet, aber das Problem bleibt.");
+  EXPECT_NE(german.title.value.find("st\xC3\xBCrzt"), std::string::npos) << german.title.value;
+  EXPECT_EQ(german.subcategory.value, "crash") << german.subcategory.signals.front();
 }
 
 }  // namespace
