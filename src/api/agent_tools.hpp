@@ -35,17 +35,16 @@ class ToolCallerScope {
 
 // A ticket is a likely duplicate when its title is at least kLikelyDuplicate
 // alike (trigram similarity), or when it is reworded: titles at least
-// kRelated alike and a full-text match of at least kRewordedDuplicate. A
-// text match alone never makes a duplicate (a long description shares
-// common words with most tickets: unrelated ones reached 0.83). Below
-// kRelated alike and below kRelatedText in text a ticket is not worth
-// naming at all.
+// kRelated alike and a text match (the share of the title's and keywords'
+// words the ticket holds) of at least kRewordedDuplicate. A text match
+// alone never makes a duplicate. Below kRelated alike and below
+// kRelatedText in text a ticket is not worth naming at all.
 constexpr double kLikelyDuplicate = 0.6;
 constexpr double kRewordedDuplicate = 0.8;
 constexpr double kRelated = 0.3;
-// A text match alone relates tickets from this rank: OR-ed keywords give
-// any two reports of the same product about 0.44 (a judging run listed
-// five unrelated tickets at exactly that).
+// A text match alone relates tickets from this share: half of the words.
+// Reports that only share a few common words ("laptop", "week") hold a
+// quarter or less of them.
 constexpr double kRelatedText = 0.5;
 
 bool IsLikelyDuplicate(const storage::SimilarTicket& ticket);

@@ -69,7 +69,7 @@ struct SimilarTicket {
   domain::Category category = domain::Category::kGeneral;
   std::string created_at;
   double title_similarity = 0;  // trigram similarity of the titles, 0..1
-  double text_rank = 0;         // full-text rank over title and description, 0..1
+  double text_rank = 0;         // share of the query's words in title or description, 0..1
 };
 
 class TicketRepository {
