@@ -240,6 +240,14 @@ void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
       if (digits_only && k > 0 && !document && !named_otherwise && !short_model) {
         AddUnique(codes, std::string(token), kMaxCodes);
       }
+    } else if (letters == 0 && token.size() >= 3 && token.size() <= 6 &&
+               !(token.size() == 3 && (token[0] == '4' || token[0] == '5'))) {
+      // "Error 809", "error code 0412": a number the text names as an error.
+      const auto from = start >= 12 ? start - 12 : 0;
+      const auto before = text::Lower(text::Trim(line.substr(from, start - from)));
+      if (text::EndsWith(before, "error") || text::EndsWith(before, "error code")) {
+        AddUnique(codes, "Error " + std::string(token), kMaxCodes);
+      }
     } else if (letters == 0 && token.size() == 3 && (token[0] == '4' || token[0] == '5')) {
       const auto from = start >= 20 ? start - 20 : 0;
       const auto before = text::Lower(text::Trim(line.substr(from, start - from)));
@@ -273,6 +281,12 @@ bool LooksLikeProse(std::string_view line) {
       std::any_of(std::begin(kOpeners), std::end(kOpeners),
                   [&](std::string_view w) { return text::StartsWith(lower, w); });
   return opens_like_prose && std::count(line.begin(), line.end(), ' ') >= 8;
+}
+
+// "Traceback (most recent call last):", which says that a trace follows; the
+// error is its last line.
+bool IsTraceHeader(std::string_view trimmed) {
+  return text::StartsWith(trimmed, "Traceback (");
 }
 
 // A frame or header of a stack trace (Python, Java, JavaScript, C#, gdb).
@@ -443,6 +457,19 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
       versions.emplace("app", VersionAt(line, v));
     }
   }
+  // "After upgrading to v3.2.0": a version the reporter moved to is the app's.
+  for (std::string_view move : {"upgraded to ", "upgrading to ", "updated to ", "updating to ",
+                                "upgrade to ", "update to "}) {
+    const auto pos = lower.find(move);
+    if (pos == std::string::npos) continue;
+    auto v = pos + move.size();
+    if (v < lower.size() && lower[v] == 'v') ++v;
+    if (v < lower.size() && text::IsAsciiDigit(lower[v]) &&
+        VersionAt(lower, v).find('.') != std::string::npos) {
+      versions.emplace("app", VersionAt(line, v));
+      break;
+    }
+  }
   static constexpr std::string_view kNotProducts[] = {
       "windows", "macos", "ios", "ipados", "android", "ubuntu", "debian", "fedora", "linux",
       "chrome", "firefox", "safari", "edge", "opera", "brave", "chromium", "version", "the", "at",
@@ -567,6 +594,13 @@ void ScanQuotedMessages(std::string_view line, std::vector<std::string>& message
         pos = close;
         continue;
       }
+      // A quoted identifier or path ("KeyError: 'notes_v2'") names a thing,
+      // not a message: one word holding '_', '/' or '.'.
+      if (quoted.find(' ') == std::string_view::npos &&
+          quoted.find_first_of("_/.") != std::string_view::npos) {
+        pos = close;
+        continue;
+      }
       const auto from = pos >= 30 ? pos - 30 : 0;
       const auto before = std::string_view(lower).substr(from, pos - from);
       const bool cued = std::any_of(std::begin(kCues), std::end(kCues), [&](std::string_view c) {
@@ -590,6 +624,7 @@ void ScanVersions(std::string_view line, std::map<std::string, std::string>& ver
     for (std::string_view suffix : {" version", " versions"}) {
       if (text::EndsWith(key, suffix)) key.resize(key.size() - suffix.size());
     }
+    if (key == "version") key = "app";  // "Version: 5.4.1" beside "App version: 5.4.1"
     const bool os_or_browser =
         key == "os" || Has(key, "operating") || Has(key, "browser") || Has(key, "platform");
     if (!key.empty() && !value.empty() && value.size() <= 80 && !os_or_browser &&
@@ -763,7 +798,9 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
       const bool trace_line = IsTraceLine(line);
       if (trace_line && !in_code) out.has_trace = true;
       if (!in_code || error_line || trace_line) out.has_log = true;
-      if (error_line) AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      if (error_line && !IsTraceHeader(trimmed)) {
+        AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
+      }
       ScanErrorCodes(line, d.error_codes);
       ScanJsonErrors(line, d.error_codes);
       if (section == Section::kEnvironment) ScanVersions(line, d.environment.app_versions);
@@ -782,7 +819,7 @@ Extraction Extract(std::string_view input, const nlohmann::json& page_context) {
     if (section != Section::kExpected) {
       // A line of the reporter's prose that names an error is no error
       // message: only a line that looks printed by a program is quoted whole.
-      if (IsErrorLine(line) && !LooksLikeProse(trimmed)) {
+      if (IsErrorLine(line) && !LooksLikeProse(trimmed) && !IsTraceHeader(trimmed)) {
         AddUnique(d.error_messages, text::Shorten(trimmed, 300), kMaxErrors);
       }
       ScanQuotedMessages(trimmed, d.error_messages);

@@ -1015,6 +1015,27 @@ TEST(Title, TheProblemAfterAButIsTheTitle) {
   EXPECT_NE(Lower(a.title.value).find("fails"), std::string::npos) << a.title.value;
 }
 
+TEST(Extraction, ANumberedErrorAMovedToVersionAndNoTraceNoise) {
+  const auto vpn = MustAnalyze("The VPN drops. Windows says Error 809 when it reconnects.");
+  EXPECT_TRUE(Contains(vpn.description.error_codes, "Error 809"));
+  const auto rows = MustAnalyze("The import stopped after 1200 rows, see row 4711.");
+  EXPECT_TRUE(rows.description.error_codes.empty()) << rows.description.error_codes.front();
+
+  const auto trace = MustAnalyze(
+      "Since updating to v4.1.2 my drafts are gone.\n\nTraceback (most recent call last):\n"
+      "  File \"/srv/app/drafts.py\", line 7, in load\n    read(cache_dir)\n"
+      "FileNotFoundError: 'cache_dir/drafts.db'\n");
+  EXPECT_EQ(trace.description.environment.app_versions.count("app"), 1u);
+  EXPECT_EQ(trace.description.environment.app_versions.at("app"), "4.1.2");
+  EXPECT_EQ(trace.description.error_messages,
+            std::vector<std::string>{"FileNotFoundError: 'cache_dir/drafts.db'"});
+
+  const auto both = MustAnalyze(
+      "## Bug\nSaving fails.\n\n## Environment\n- App version: 2.0.1\n- Version: 2.0.1\n");
+  EXPECT_EQ(both.description.environment.app_versions,
+            (std::map<std::string, std::string>{{"app", "2.0.1"}}));
+}
+
 TEST(Extraction, DatesAreNoVersions) {
   const auto a = MustAnalyze("I was charged twice on March 3. The second charge is 49 USD.");
   EXPECT_EQ(a.description.environment.app_versions.count("March"), 0u);
