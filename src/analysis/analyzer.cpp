@@ -547,7 +547,9 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
         {"data", {"data loss", "corrupted", "lost data", "missing data", "sync"}},
         {"installation",
          {"install", "installation", "build fails", "compile", "compilation", "dependency"}},
-        {"ui", {"button", "layout", "display", "render", "rendering", "screen", "css", "ui"}},
+        {"ui",
+         {"button", "layout", "display", "render", "rendering", "screen", "css", "ui", "typo",
+          "typos", "misspelled", "spelling", "misaligned", "font", "wording"}},
         {"integration", {"api", "webhook", "integration", "plugin", "extension"}}}},
       {"performance",
        {{"timeout", {"timeout", "timeouts", "timed out", "times out", "gateway timeout", "504"}},
@@ -1137,7 +1139,12 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
     signals.push_back("too short to stand alone; prefixed with the category");
   }
   const auto& codes = extraction.description.error_codes;
-  if (!codes.empty() && title.find(codes.front()) == std::string::npos &&
+  // "HTTP 500" adds nothing to a title that already says "500 Internal...".
+  const auto said = [&](const std::string& code) {
+    return title.find(code) != std::string::npos ||
+           (code.starts_with("HTTP ") && text::ContainsPhrase(title, code.substr(5)));
+  };
+  if (!codes.empty() && !said(codes.front()) &&
       text::CodePoints(title) + codes.front().size() + 3 <= kMaxTitleChars) {
     title += " (" + codes.front() + ")";
     signals.push_back("error code " + codes.front());

@@ -1036,6 +1036,22 @@ TEST(Extraction, ANumberedErrorAMovedToVersionAndNoTraceNoise) {
             (std::map<std::string, std::string>{{"app", "2.0.1"}}));
 }
 
+TEST(Extraction, AMacNamedPlainlyIsMacOsAndATypoIsUi) {
+  const auto mac = MustAnalyze("Login fails with 'Invalid credentials' in Chrome on my Mac.");
+  EXPECT_EQ(mac.description.environment.os, "macOS");
+  const auto typo = MustAnalyze(
+      "There is a typo on the pricing page: 'Anual plan' instead of "
+      "'Annual plan'.");
+  EXPECT_EQ(typo.subcategory.value, "ui") << typo.subcategory.signals.front();
+}
+
+TEST(Title, AStatusTheTitleAlreadyNamesIsNotAppended) {
+  const auto a =
+      MustAnalyze("POST /v2/orders returns 500 Internal Server Error since this morning.");
+  EXPECT_EQ(a.title.value.find("(HTTP 500)"), std::string::npos) << a.title.value;
+  EXPECT_NE(a.title.value.find("500"), std::string::npos) << a.title.value;
+}
+
 TEST(Extraction, DatesAreNoVersions) {
   const auto a = MustAnalyze("I was charged twice on March 3. The second charge is 49 USD.");
   EXPECT_EQ(a.description.environment.app_versions.count("March"), 0u);
