@@ -1052,6 +1052,20 @@ TEST(Title, AStatusTheTitleAlreadyNamesIsNotAppended) {
   EXPECT_NE(a.title.value.find("500"), std::string::npos) << a.title.value;
 }
 
+TEST(Language, ShortSpanishWithPortugueseLookingWordsIsSpanish) {
+  const auto billing = MustAnalyze(
+      "Hola, quiero saber por qu\xC3\xA9 me cobraron dos veces la factura de noviembre.");
+  EXPECT_EQ(billing.language.value, "es");
+  EXPECT_EQ(billing.category.value, "billing");
+  const auto download = MustAnalyze(
+      "Hola, no puedo descargar las facturas en PDF desde el portal, me sale un error.");
+  EXPECT_EQ(download.language.value, "es");
+  EXPECT_EQ(download.category.value, "bug") << download.category.signals.front();
+  const auto portuguese =
+      MustAnalyze("Ol\xC3\xA1, n\xC3\xA3o consigo acessar a minha conta desde ontem.");
+  EXPECT_EQ(portuguese.language.value, "pt");
+}
+
 TEST(Extraction, DatesAreNoVersions) {
   const auto a = MustAnalyze("I was charged twice on March 3. The second charge is 49 USD.");
   EXPECT_EQ(a.description.environment.app_versions.count("March"), 0u);
