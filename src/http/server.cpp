@@ -290,13 +290,15 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     const unsigned status = response.result_int();
     server_.metrics_.ObserveRequest(MethodLabel(request), context.route, status, seconds);
     if (log::Enabled(log::Level::kInfo)) {
-      log::Info("http", "request",
-                {{"method", ToStd(request.method_string())},
-                 {"route", context.route},
-                 {"path", context.path},
-                 {"status", status},
-                 {"duration_ms", std::round(seconds * 1e6) / 1e3},
-                 {"request_id", context.request_id}});
+      log::Info(
+          "http", "request",
+          {{"method", ToStd(request.method_string())},
+           {"route", context.route},
+           // Requests refused before routing have no decoded path.
+           {"path", context.path.empty() ? RequestPath(ToStd(request.target())) : context.path},
+           {"status", status},
+           {"duration_ms", std::round(seconds * 1e6) / 1e3},
+           {"request_id", context.request_id}});
     }
     co_return response;
   }
