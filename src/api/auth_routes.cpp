@@ -132,8 +132,6 @@ class AuthRoutes {
                                 : !user->is_active ? "inactive"
                                                    : "bad_credentials",
                       .locked_until = found.attempt->locked_until};
-      log::Warn("auth", "login failed",
-                {{"user_id", user->id}, {"locked", locked}, {"request_id", context.request_id}});
       return refused;
     });
     if (outcome.user) {
@@ -142,6 +140,12 @@ class AuthRoutes {
       co_return Json(context, http::Status::ok, TokenAnswer(*outcome.user, outcome.refresh->token));
     }
 
+    // Every failure, also for an address that names no account, is a
+    // warning; the log names the account's id, never the address.
+    log::Warn("auth", "login failed",
+              {{"user_id", outcome.refused_id ? json(*outcome.refused_id) : json(nullptr)},
+               {"reason", outcome.refused_id ? outcome.reason : std::string("unknown_email")},
+               {"request_id", context.request_id}});
     // An address that names no account is kept only by its domain: it may be
     // someone's mistyped address or password.
     json detail = {{"reason", outcome.reason}};

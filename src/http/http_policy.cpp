@@ -1,5 +1,7 @@
 #include "http/http_policy.hpp"
 
+#include "http/router.hpp"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -67,6 +69,7 @@ std::optional<Problem> CheckFraming(const Request& request) {
       return UnsupportedMediaType("Content-Encoding is not supported; send the body uncompressed.");
     }
   }
+  if (auto problem = HeadProblem(request)) return BadRequest(std::move(*problem));
   return std::nullopt;
 }
 

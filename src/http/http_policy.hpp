@@ -23,7 +23,8 @@ struct HttpPolicyOptions {
 };
 
 // Framing that proxies and this server could read differently, refused
-// before routing (RFC 9112): more than one Host (400), a Transfer-Encoding
+// before routing (RFC 9112): more than one Host (400), none in HTTP/1.1 or
+// a target that is not a path (400, HeadProblem), a Transfer-Encoding
 // list that does not end with `chunked` (400: the body's length is unknown,
 // and what Beast left unread could be taken for a next request), codings
 // before a final `chunked` (501, since only chunked is decoded) and a

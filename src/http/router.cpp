@@ -4,19 +4,24 @@ namespace ticketd::http {
 namespace {
 
 // Why a request that parsed as HTTP cannot be served, or std::nullopt.
-std::optional<std::string> RefuseTarget(const Request& request, std::string_view target,
-                                        bool escapes_ok) {
+std::optional<std::string> RefuseTarget(const Request& request, bool escapes_ok) {
+  if (auto problem = HeadProblem(request)) return problem;
+  if (!escapes_ok) return "The request target has a malformed %-escape.";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> HeadProblem(const Request& request) {
+  const std::string_view target = ToStd(request.target());
   if (target.empty() || target.front() != '/') {
     return "The request target must be a path such as /api/v1/tickets (origin form).";
   }
-  if (!escapes_ok) return "The request target has a malformed %-escape.";
   if (request.version() >= 11 && request.find(beast_http::field::host) == request.end()) {
     return "An HTTP/1.1 request must carry a Host header.";
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 Routed RouteRequest(const Router& router, RequestContext& context) {
   const Request& request = context.request;
@@ -27,7 +32,7 @@ Routed RouteRequest(const Router& router, RequestContext& context) {
     context.query = ParseQuery(target.substr(question + 1), query_ok);
   }
   const bool path_ok = PercentDecode(target.substr(0, question), context.path, false);
-  if (auto refused = RefuseTarget(request, target, path_ok && query_ok)) {
+  if (auto refused = RefuseTarget(request, path_ok && query_ok)) {
     context.path.clear();
     return {nullptr, BadRequest(std::move(*refused)), {}};
   }

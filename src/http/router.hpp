@@ -54,6 +54,12 @@ struct Routed {
 };
 Routed RouteRequest(const Router& router, RequestContext& context);
 
+// Why the head of `request` cannot be served whatever it asks for: a target
+// that is not a path (origin form), or an HTTP/1.1 request without Host.
+// std::nullopt when neither. RouteRequest refuses these with 400, and so
+// does CheckFraming, before routing, closing the connection.
+std::optional<std::string> HeadProblem(const Request& request);
+
 // The path of request target `target` as sent, without the query: what a
 // problem document names in `instance` when the request was not routed (so
 // no decoded path is at hand). "" for an empty target.

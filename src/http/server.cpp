@@ -64,6 +64,17 @@ std::string RequestIdOf(const Request& request) {
   return std::string(given);
 }
 
+// The size of `request`'s head as a client sends it without spare spaces:
+// the request line, each field line and the blank line. Beast's header
+// limit holds only for a head it reads in more than one part, so the limit
+// is checked again on this once the head is read.
+std::size_t HeadBytes(const Request& request) {
+  std::size_t bytes = request.method_string().size() + 1 + request.target().size() + 11;
+  for (const auto& field : request)
+    bytes += field.name_string().size() + 2 + field.value().size() + 2;
+  return bytes + 2;
+}
+
 // Methods outside HTTP's registry share one label, so that clients cannot
 // grow the metrics without bound.
 std::string_view MethodLabel(const Request& request) {
@@ -151,6 +162,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options_.read_timeout);
     co_await beast_http::async_read(stream_, buffer_, parser,
                                     asio::redirect_error(use_awaitable, ec));
+    if (!ec && HeadBytes(parser.get()) > server_.options_.max_header_bytes) {
+      ec = beast_http::error::header_limit;
+    }
     if (ec) {
       co_await RefuseUnreadable(ec, parser);
       co_return false;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { api, expectProblem, skipReason, uniqueTag, useServer, validate } from './harness.mjs';
+import { api, expectProblem, server, skipReason, uniqueTag, useServer, validate } from './harness.mjs';
 
 const kPassword = 'correct horse battery staple';
 
@@ -79,8 +79,19 @@ describe('accounts', { skip: skipReason }, () => {
   test('a wrong password and an unknown email get the same 401', async () => {
     const { email } = await register();
     const wrong = expectProblem(await login(email, 'wrong password here'), 401, 'INVALID_CREDENTIALS');
-    const unknown = expectProblem(await login(`${uniqueTag('nobody')}@example.com`), 401, 'INVALID_CREDENTIALS');
+    const nobody = `${uniqueTag('nobody')}@example.com`;
+    const unknown = expectProblem(await login(nobody), 401, 'INVALID_CREDENTIALS');
     assert.equal(wrong.detail, unknown.detail);
+    // Both are logged as warnings (docs/security.md), never with the address.
+    const lines = [...server().stdoutLines, ...server().stderrLines];
+    for (const [problem, reason] of [[wrong, 'bad_credentials'], [unknown, 'unknown_email']]) {
+      const line = lines.find((l) => l.includes('"login failed"') && l.includes(problem.request_id));
+      assert.ok(line, `a log line for ${reason}`);
+      const entry = JSON.parse(line);
+      assert.match(entry.level, /^warn/);
+      assert.equal(entry.reason, reason);
+      assert.ok(!line.includes(nobody) && !line.includes(email), line);
+    }
   });
 
   test('/me refuses missing, tampered and alg-none tokens with 401 and WWW-Authenticate', async () => {

@@ -163,6 +163,16 @@ describe('errors', { skip: skipReason }, () => {
       assert.equal(problem.request_id, 'big-header');
     });
 
+    // Regression (attack run of 2026-12-04): Beast's limit held only for a
+    // head read in parts, so 20 KiB of short header lines was served.
+    test('many short header lines over 16 KiB in all answer 431, under it 200', async () => {
+      const lines = (count) => Array.from({ length: count }, (_, i) => `X-H${i}: ${'v'.repeat(40)}\r\n`).join('');
+      const head = (count) => `GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines(count)}\r\n`;
+      expectProblem(await rawRequest(server().port, head(450)), 431, 'HEADERS_TOO_LARGE');
+      const fits = await rawRequest(server().port, head(250));
+      assert.equal(fits.status, 200, fits.text);
+    });
+
     test('a request line over the header limit answers 431 without an instance', async () => {
       const payload = `GET /health/live?pad=${'p'.repeat(64 * 1024)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
       const res = await rawRequest(server().port, payload);

@@ -75,6 +75,29 @@ describe('hardening', { skip: skipReason }, () => {
     assert.equal(still.version, ticket.version, 'the hidden DELETE did not run');
   });
 
+  test('after a head refused for its Host or target, nothing more is read on the connection', async () => {
+    const next = 'GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n';
+    const heads = [
+      'POST /api/v1/tickets HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'GET http://other.example/health/live HTTP/1.1\r\nHost: a\r\n\r\n',
+    ];
+    for (const head of heads) {
+      const socket = await connect(server().port);
+      socket.on('error', () => {});
+      const received = [];
+      const closed = new Promise((resolve) => {
+        socket.on('data', (chunk) => received.push(chunk));
+        socket.once('close', resolve);
+      });
+      socket.write(head + next);
+      await closed;
+      const text = Buffer.concat(received).toString('utf8');
+      const statuses = [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(statuses, [400], text);
+      assert.match(text, /\r\nConnection: close\r\n/i);
+    }
+  });
+
   test('names with line breaks, escapes or direction overrides are refused', async () => {
     for (const name of ['Bob\r\nX-Evil: 1', 'Red \u001b[31m', 'Evil \u202e txt', '\u0085next', '  ']) {
       const body = { email: `${uniqueTag('name')}@example.com`, full_name: name, password: 'a long passphrase here ok' };

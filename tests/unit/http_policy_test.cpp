@@ -115,9 +115,14 @@ Request WithFields(std::vector<std::pair<beast_http::field, std::string>> fields
 
 TEST(CheckFraming, PlainRequestsPass) {
   EXPECT_FALSE(CheckFraming(WithFields({{beast_http::field::host, "a"}})));
-  EXPECT_FALSE(CheckFraming(WithFields({})));
-  EXPECT_FALSE(CheckFraming(WithFields({{beast_http::field::transfer_encoding, " Chunked "}})));
-  EXPECT_FALSE(CheckFraming(WithFields({{beast_http::field::content_encoding, "identity"}})));
+  const auto no_host = CheckFraming(WithFields({}));
+  ASSERT_TRUE(no_host);
+  EXPECT_EQ(no_host->status, Status::bad_request);
+  EXPECT_NE(no_host->detail.find("Host"), std::string::npos);
+  EXPECT_FALSE(CheckFraming(WithFields(
+      {{beast_http::field::host, "a"}, {beast_http::field::transfer_encoding, " Chunked "}})));
+  EXPECT_FALSE(CheckFraming(WithFields(
+      {{beast_http::field::host, "a"}, {beast_http::field::content_encoding, "identity"}})));
 }
 
 TEST(CheckFraming, TwoHostsAre400) {
