@@ -918,7 +918,11 @@ bool IsDanglingWord(std::string_view word) {
       "zu",
       // adjectives that wait for their noun: "for the whole"
       "whole", "entire", "new", "old", "same", "other", "every", "all", "some", "its", "his",
-      "long", "short", "big", "small", "large", "her"};
+      "long", "short", "big", "small", "large", "her",
+      // verbs that wait for what is (not) possible: "the team can't", "no puede"
+      "can", "can't", "cannot", "cant", "could", "couldn't", "won't", "will", "would", "should",
+      "must", "need", "needs", "want", "wants", "unable", "able", "no", "not", "puede", "pueden",
+      "puedo", "kann", "k\xC3\xB6nnen", "peut", "peuvent"};
   const auto lower = text::Lower(word);
   return std::find(std::begin(kDangling), std::end(kDangling), lower) != std::end(kDangling);
 }
@@ -1008,8 +1012,10 @@ std::string ShortenTitle(std::string_view s, std::size_t max_chars) {
   }
 
   static constexpr std::string_view kBoundaries[] = {
-      ", ",      " - ",     " \xE2\x80\x93 ", "; ",      " (",   " because ", " when ", " since ",
-      " after ", " while ", " but ",          " which ", " so ", " and ",     " if ",   " as "};
+      ", ", " - ", " \xE2\x80\x93 ", "; ", " (", " because ", " when ", " since ", " after ",
+      " while ", " but ", " which ", " so ", " and ", " if ", " as ",
+      // Spanish, French, German
+      " y ", " pero ", " porque ", " et ", " mais ", " parce que ", " und ", " aber ", " weil "};
   std::size_t best = 0;
   for (auto b : kBoundaries) {
     for (auto pos = s.find(b); pos != std::string_view::npos; pos = s.find(b, pos + 1)) {

@@ -1296,5 +1296,22 @@ TEST(Title, ATimeOfDayDeadlineIsNotTheTitleAndASpinnerIsAProblem) {
   EXPECT_NE(access.title.value.find("access"), std::string::npos) << access.title.value;
 }
 
+TEST(Title, ACutTitleEndsOnAWholeClauseInOtherLanguagesToo) {
+  const auto spanish = MustAnalyze(
+      "Hola, desde esta ma\xC3\xB1"
+      "ana la impresora de la oficina no funciona y nadie del equipo "
+      "puede imprimir las facturas de los clientes, es urgente.");
+  EXPECT_EQ(spanish.title.value.find(" y "), std::string::npos) << spanish.title.value;
+  EXPECT_NE(spanish.title.value.find("no funciona"), std::string::npos) << spanish.title.value;
+  // A negation that ends the sentence is whole: "geht nicht", "ne marche pas".
+  EXPECT_EQ(MustAnalyze("Der Scanner im Keller geht nicht").title.value,
+            "Der Scanner im Keller geht nicht");
+  const auto cut = MustAnalyze(
+      "Since the upgrade last Monday the entire finance department cannot export the quarterly "
+      "VAT report to Excel");
+  const auto& title = cut.title.value;
+  EXPECT_FALSE(title.ends_with(" cannot") || title.ends_with(" can't")) << title;
+}
+
 }  // namespace
 }  // namespace ticketd::analysis
