@@ -920,9 +920,9 @@ bool IsDanglingWord(std::string_view word) {
       "whole", "entire", "new", "old", "same", "other", "every", "all", "some", "its", "his",
       "long", "short", "big", "small", "large", "her",
       // verbs that wait for what is (not) possible: "the team can't", "no puede"
-      "can", "can't", "cannot", "cant", "could", "couldn't", "won't", "will", "would", "should",
-      "must", "need", "needs", "want", "wants", "unable", "able", "no", "not", "puede", "pueden",
-      "puedo", "kann", "k\xC3\xB6nnen", "peut", "peuvent"};
+      // ("as it should" is whole: modals of manner stay)
+      "can", "can't", "cannot", "cant", "couldn't", "won't", "unable", "able", "no", "not", "puede",
+      "pueden", "puedo", "kann", "k\xC3\xB6nnen", "peut", "peuvent"};
   const auto lower = text::Lower(word);
   return std::find(std::begin(kDangling), std::end(kDangling), lower) != std::end(kDangling);
 }

@@ -1311,6 +1311,8 @@ TEST(Title, ACutTitleEndsOnAWholeClauseInOtherLanguagesToo) {
       "VAT report to Excel");
   const auto& title = cut.title.value;
   EXPECT_FALSE(title.ends_with(" cannot") || title.ends_with(" can't")) << title;
+  EXPECT_EQ(MustAnalyze("The calendar sync does not work as it should").title.value,
+            "The calendar sync does not work as it should");
 }
 
 }  // namespace
