@@ -515,8 +515,11 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
       return out;
     }
   }
+  // Billing too when no money is named: "paid", "expenses" or "payroll"
+  // alone are the product's subject, not a charge.
   if ((v == "general" || (v == "feature_request" && severity.feature.empty()) ||
-       (v == "user_access" && severity.access.empty())) &&
+       (v == "user_access" && severity.access.empty()) ||
+       (v == "billing" && money.empty() && owed.empty())) &&
       !severity.question && !severity.how_to && !developer_text) {
     if (!severity.opening_failure.empty()) {
       set("bug", "opens with a failure: \"" + severity.opening_failure.front() + "\"");

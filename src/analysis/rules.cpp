@@ -611,11 +611,12 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   s.integration = FindNear(lower, kServices, kIntegrationFailure, 80);
   s.opening_failure = FindPhrases(
       text::Trim(title_lower),
-      {"does nothing", "nothing happens", "not working", "doesn't work", "does not work",
-       "doesnt work",  "stopped working", "stopped",     "skips",        "skipped",
-       "fails",        "failed",          "broken",      "not arriving", "won't open",
-       "is damaged",   "is corrupt",      "bounce",      "bounces",      "bounced",
-       "rejected"});
+      {"does nothing", "nothing happens", "not working",   "doesn't work",  "does not work",
+       "doesnt work",  "stopped working", "stopped",       "skips",         "skipped",
+       "fails",        "failed",          "broken",        "not arriving",  "won't open",
+       "is damaged",   "is corrupt",      "bounce",        "bounces",       "bounced",
+       "rejected",     "spinner",         "loads forever", "keeps loading", "never loads",
+       "stuck on",     "stuck at"});
   // Signing in named near a failure ("can't log in", "login fails"), or a
   // lock-out, a second factor or a password reset, which are problems alone.
   static constexpr std::string_view kSignIn[] = {"log in", "login",     "log into",   "sign in",

@@ -1286,6 +1286,16 @@ TEST(Priority, BackupsThatFailPutDataAtRisk) {
   EXPECT_TRUE(kHigh.count(german.urgency.value)) << german.urgency.value;
 }
 
+TEST(Kinds, AFailureOpeningAReportAboutPayIsABugWhenNoMoneyIsNamed) {
+  const auto pay = MustAnalyze(
+      "The payroll approval page is stuck on a spinner. Staff won't get paid on Friday if this "
+      "stays.");
+  EXPECT_EQ(pay.category.value, "bug") << pay.category.signals.front();
+  const auto refund =
+      MustAnalyze("The payment page failed twice and I was charged twice, please refund me.");
+  EXPECT_EQ(refund.category.value, "billing") << refund.category.signals.front();
+}
+
 TEST(Title, ATimeOfDayDeadlineIsNotTheTitleAndASpinnerIsAProblem) {
   const auto a = MustAnalyze(
       "The timesheet page only shows a loading spinner. Please fix by 4 pm, payroll closes then.");
