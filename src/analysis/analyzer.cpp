@@ -1092,6 +1092,15 @@ FieldDecision DecideTitle(const AnalysisInput& input, const Extraction& extracti
                       [&](std::string_view p) { return text::StartsWith(head_lower, p); })) {
         sentence = tail;
       }
+      // "Low priority, no rush at all: the clock in room 4 is wrong": how
+      // little it matters, before the problem ("URGENT:" stays).
+      static constexpr std::string_view kHowMuch[] = {"low priority", "no rush", "not urgent",
+                                                      "fyi", "minor"};
+      if (text::Words(tail).size() >= 4 &&
+          std::any_of(std::begin(kHowMuch), std::end(kHowMuch),
+                      [&](std::string_view w) { return text::StartsWith(head_lower, w); })) {
+        sentence = tail;
+      }
     }
     // "Under normal traffic it's fine, but above 200 requests a second it
     // fails": the problem is after the "but".

@@ -485,6 +485,8 @@ void ScanProseVersions(std::string_view line, std::map<std::string, std::string>
       "sonoma", "ventura", "monterey", "sequoia", "catalina", "mojave", "sur", "january",
       "february", "march", "april", "june", "july", "august", "september", "october", "november",
       "december",
+      // an error's number: "Erreur 49.4", "Error 13.20"
+      "error", "erreur", "fehler", "code",
       // places: "Room 2.07", "Etage 3.1"
       "room", "desk", "floor", "etage", "building", "salle", "sala", "zimmer", "gate"};
   std::size_t i = 0;

@@ -366,7 +366,9 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "wasn't me", "was not me", "weren't me", "were not me", "fake site", "fake website",
        "fake email", "spoofed", "impersonating", "pretending to be", "verify your account",
        "suspicious email", "suspicious link", "virus", "trojan", "keylogger", "spyware", "infected",
-       "files were encrypted", "files are encrypted", "ransom",
+       "clicked the link in", "clicked on the link in", "clicked a link in", "clicked on a link in",
+       "opened the attachment", "looked like it came from", "looked like it was from",
+       "pretended to be", "files were encrypted", "files are encrypted", "ransom",
        // Spanish, German, French
        "hackeado", "hackeada", "me hackearon", "acceso no autorizado", "gehackt",
        "unbefugter zugriff", "pirat\xC3\xA9",
@@ -417,13 +419,19 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
        "n'arrive pas \xC3\xA0 me connecter", "charged my card twice", "charged me twice",
        "completely blank", "blank screen", "blank page", "white screen", "black screen"});
   s.defect = FindPhrases(
-      lower,
-      {"error",       "errors",       "fails",         "failed",          "failing", "failure",
-       "not working", "doesn't work", "does not work", "doesnt work",     "broken",  "bug",
-       "exception",   "wrong",        "incorrect",     "unexpected",      "issue",   "problem",
-       "not able",    "unable",       "cannot",        "can't",           "timeout", "timed out",
-       "slow",        "regression",   "does nothing",  "nothing happens", "stuck",   "skips",
-       "skipped",     "not arriving", "stopped"});
+      lower, {"error", "errors", "fails", "failed", "failing", "failure", "not working",
+              "doesn't work", "does not work", "doesnt work", "broken", "bug", "exception", "wrong",
+              "incorrect", "unexpected", "issue", "problem", "not able", "unable", "cannot",
+              "can't", "timeout", "timed out", "slow", "regression", "does nothing",
+              "nothing happens", "stuck", "skips", "skipped", "not arriving", "stopped",
+              // French, Spanish, German
+              "bloqu\xC3\xA9",
+              "bloqu\xC3\xA9"
+              "e",
+              "bloqu\xC3\xA9"
+              "s",
+              "ne marche pas", "ne fonctionne pas", "erreur", "en panne", "no funciona",
+              "bloqueado", "bloqueada", "funktioniert nicht", "fehler", "geht nicht"});
   s.wide_scope = FindPhrases(
       lower,
       {"all users", "all customers", "all of our", "every user", "every customer", "everyone",
@@ -454,6 +462,17 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   // "I'm telling everyone I know": a threat, not the people affected.
   if (!FindPhrases(lower, {"telling everyone", "tell everyone", "everyone i know"}).empty()) {
     std::erase(s.wide_scope, std::string("everyone"));
+  }
+  // "Nobody can hear me in calls": one person's microphone, not an outage.
+  if (!FindPhrases(lower,
+                   {"can hear me", "can see me", "can see my", "can reach me", "can understand me"})
+           .empty()) {
+    for (std::string_view crowd : {"nobody can", "no one can", "noone can"}) {
+      std::erase(s.wide_scope, std::string(crowd));
+      std::erase(s.outage, std::string(crowd));
+    }
+    std::erase_if(s.wide_scope,
+                  [](const std::string& p) { return p.find(" ... ") != std::string::npos; });
   }
   s.urgent = FindPhrases(
       lower,
@@ -666,8 +685,9 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   // are shortcuts and clicks, not hardware.
   static constexpr std::string_view kDevices[] = {
       "tablet", "phone charger", "printer", "printers", "scanner", "projector", "webcam", "headset",
-      "copier", "photocopier", "copy machine", "docking station", "toner", "laptop", "monitor",
-      "router", "desk phone", "charger", "battery", "space bar", "trackpad", "touchpad", "paper",
+      "copier", "photocopier", "copy machine", "badge reader", "card reader", "turnstile",
+      "docking station", "toner", "laptop", "monitor", "router", "desk phone", "charger", "battery",
+      "space bar", "trackpad", "touchpad", "paper",
       // German, French, Spanish
       "beamer", "drucker", "bildschirm", "projektor", "imprimante", "projecteur", "impresora",
       "proyector", "docking", "netzwerkdrucker", "network printer"};
@@ -704,6 +724,10 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "stopped connecting",
                                                         "won't pair",
                                                         "not recognized",
+                                                        "rejects",
+                                                        "doesn't recognize",
+                                                        "does not recognize",
+                                                        "doesn't read",
                                                         "not recognised",
                                                         "won't power on",
                                                         "doesn't turn on",
@@ -717,6 +741,8 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
                                                         "kaputt",
                                                         "ne fonctionne pas",
                                                         "ne marche pas",
+                                                        "ne marche plus",
+                                                        "ne fonctionne plus",
                                                         "no funciona",
                                                         "no enciende",
                                                         "stay black",

@@ -1325,5 +1325,41 @@ TEST(Title, ACutTitleEndsOnAWholeClauseInOtherLanguagesToo) {
             "The calendar sync does not work as it should");
 }
 
+// From the eighth judging run; variants again.
+TEST(Kinds, AClickedPhishingLinkIsSecurityAndOnesOwnMicrophoneIsNoOutage) {
+  ExpectKinds({
+      {"An email that looked like it was from payroll asked me to confirm my bank details. I "
+       "clicked the link in it and filled in the form.",
+       "security", kHigh, "security"},
+  });
+  const auto mic =
+      MustAnalyze("Since the update nobody can hear me in Zoom meetings, but I hear everyone.");
+  EXPECT_TRUE(kLowish.count(mic.priority.value)) << mic.priority.value;
+  for (const auto& signal : mic.priority.signals) {
+    EXPECT_EQ(signal.find("outage"), std::string::npos) << signal;
+  }
+}
+
+TEST(Kinds, ForeignDeviceFailuresAndBlockedTeamsAreTechnicalAndHigh) {
+  ExpectKinds({
+      {"Bonjour, le scanner de l'accueil ne fonctionne plus. Toute l'\xC3\xA9quipe est "
+       "bloqu\xC3\xA9"
+       "e.",
+       "technical", kHigh, "technical_support"},
+      {"The card reader at the side door rejects every badge since this morning.",
+       "technical",
+       {},
+       "technical_support"},
+  });
+}
+
+TEST(Title, ALabelSayingItCanWaitIsNotTheTitle) {
+  const auto a = MustAnalyze(
+      "No rush at all: the projector remote in meeting room Atlas needs new batteries.");
+  EXPECT_TRUE(a.title.value.starts_with("The projector remote")) << a.title.value;
+  const auto urgent = MustAnalyze("URGENT: the payment terminal at the front desk is offline.");
+  EXPECT_TRUE(urgent.title.value.starts_with("URGENT")) << urgent.title.value;
+}
+
 }  // namespace
 }  // namespace ticketd::analysis
