@@ -25,6 +25,23 @@ function post(path, headers, body) {
   return rawRequest(server().port, lines.join('\r\n'));
 }
 
+// Writes `payload` on a new connection and reads until the server closes
+// it: every answer's text and the status of each, in order.
+async function untilClosed(payload) {
+  const socket = await connect(server().port);
+  socket.on('error', () => {});
+  const received = [];
+  const closed = new Promise((resolve) => {
+    socket.on('data', (chunk) => received.push(chunk));
+    socket.once('close', resolve);
+  });
+  socket.write(payload);
+  await closed;
+  const text = Buffer.concat(received).toString('utf8');
+  const statuses = [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+  return { text, statuses };
+}
+
 describe('hardening', { skip: skipReason }, () => {
   useServer();
 
@@ -54,18 +71,8 @@ describe('hardening', { skip: skipReason }, () => {
     const auth = `Authorization: Bearer ${server().accounts.admin.token}`;
     const hidden = [`DELETE /api/v1/tickets/${ticket.id} HTTP/1.1`, 'Host: a', auth, '', ''].join('\r\n');
     for (const coding of ['gzip', 'chunked, gzip', 'gzip, chunked']) {
-      const socket = await connect(server().port);
-      socket.on('error', () => {});
-      const received = [];
-      const closed = new Promise((resolve) => {
-        socket.on('data', (chunk) => received.push(chunk));
-        socket.once('close', resolve);
-      });
       const head = ['POST /api/v1/tickets HTTP/1.1', 'Host: a', auth, 'Content-Type: application/json'];
-      socket.write([...head, `Transfer-Encoding: ${coding}`, '', hidden].join('\r\n'));
-      await closed;
-      const text = Buffer.concat(received).toString('utf8');
-      const statuses = [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+      const { text, statuses } = await untilClosed([...head, `Transfer-Encoding: ${coding}`, '', hidden].join('\r\n'));
       // Without a final chunked the framing is refused (400); with one, the
       // hidden request is not a chunk and the parser refuses it (400).
       assert.deepEqual(statuses, [400], `${coding}: ${text}`);
@@ -82,17 +89,7 @@ describe('hardening', { skip: skipReason }, () => {
       'GET http://other.example/health/live HTTP/1.1\r\nHost: a\r\n\r\n',
     ];
     for (const head of heads) {
-      const socket = await connect(server().port);
-      socket.on('error', () => {});
-      const received = [];
-      const closed = new Promise((resolve) => {
-        socket.on('data', (chunk) => received.push(chunk));
-        socket.once('close', resolve);
-      });
-      socket.write(head + next);
-      await closed;
-      const text = Buffer.concat(received).toString('utf8');
-      const statuses = [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+      const { text, statuses } = await untilClosed(head + next);
       assert.deepEqual(statuses, [400], text);
       assert.match(text, /\r\nConnection: close\r\n/i);
     }
