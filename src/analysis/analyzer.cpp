@@ -580,9 +580,10 @@ FieldDecision DecideSubcategory(std::string_view category, const PhraseText& low
       // problem, not the laptop's.
       {"technical",
        {{"network", {"vpn", "wifi", "wi-fi", "network", "internet", "ethernet", "dns", "proxy"}},
+        {"email", {"mailbox", "mail server", "exchange server", "outlook", "receiving mail"}},
         {"hardware",
-         {"printer", "scanner", "copier", "projector", "webcam", "headset", "docking station",
-          "monitor", "laptop", "router"}},
+         {"printer", "imprimante", "drucker", "impresora", "scanner", "copier", "projector",
+          "webcam", "headset", "docking station", "monitor", "laptop", "router"}},
         {"installation", {"install", "installation", "setup", "set up", "build", "compile"}},
         {"configuration", {"config", "configure", "configuration", "setting", "settings"}},
         {"performance", {"slow", "performance", "latency", "memory"}},

@@ -159,6 +159,30 @@ bool IsHttpReason(std::string_view after) {
 // E1234, TS2322, and HTTP statuses named as such ("HTTP 503", "500 Internal
 // Server Error", "status code 404").
 void ScanErrorCodes(std::string_view line, std::vector<std::string>& codes) {
+  // A dotted code a device shows after "error" ("Error 13.B2.D2",
+  // "Erreur 49.4C02"), kept whole: its parts are no codes alone.
+  if (line.find('.') != std::string_view::npos) {
+    const auto lower = text::Lower(line);
+    for (std::string_view word : {"error ", "erreur ", "fehler ", "code "}) {
+      for (auto at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
+        if (at > 0 && text::IsWordByte(static_cast<unsigned char>(lower[at - 1]))) continue;
+        const auto start = at + word.size();
+        auto end = start;
+        while (end < line.size() && (text::IsAsciiAlnum(line[end]) || line[end] == '.'))
+          ++end;
+        while (end > start && line[end - 1] == '.')
+          --end;
+        const auto token = line.substr(start, end - start);
+        const bool dotted = token.find('.') != std::string_view::npos;
+        const bool digit =
+            std::any_of(token.begin(), token.end(), [](char c) { return text::IsAsciiDigit(c); });
+        if (dotted && digit && token.size() >= 4 && token.size() <= 16 &&
+            text::IsAsciiDigit(token[0])) {
+          AddUnique(codes, std::string(token), kMaxCodes);
+        }
+      }
+    }
+  }
   std::size_t i = 0;
   while (i < line.size() && codes.size() < kMaxCodes) {
     if (!text::IsAsciiAlnum(line[i])) {

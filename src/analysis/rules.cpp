@@ -761,20 +761,19 @@ SeveritySignals FindSeveritySignals(const PhraseText& lower, std::string_view ti
   }
   // The office network and the ways into it, which are IT's: "wifi down in
   // meeting room B", "can't connect to the VPN from home".
-  static constexpr std::string_view kNetwork[] = {"wifi",
-                                                  "wi-fi",
-                                                  "wlan",
-                                                  "ethernet",
-                                                  "access point",
-                                                  "office network",
-                                                  "vpn",
-                                                  "remote desktop",
-                                                  "shared drive",
-                                                  "network drive",
-                                                  "intranet",
-                                                  "internet",
-                                                  "internet connection"};
+  static constexpr std::string_view kNetwork[] = {"wifi",           "shared mailbox",
+                                                  "mail server",    "exchange server",
+                                                  "wi-fi",          "wlan",
+                                                  "ethernet",       "access point",
+                                                  "office network", "vpn",
+                                                  "remote desktop", "shared drive",
+                                                  "network drive",  "intranet",
+                                                  "internet",       "internet connection"};
   static constexpr std::string_view kNetworkFailure[] = {"down",
+                                                         "stopped receiving",
+                                                         "not receiving",
+                                                         "isn't receiving",
+                                                         "no longer receives",
                                                          "not working",
                                                          "doesn't work",
                                                          "drops",

@@ -1361,5 +1361,19 @@ TEST(Title, ALabelSayingItCanWaitIsNotTheTitle) {
   EXPECT_TRUE(urgent.title.value.starts_with("URGENT")) << urgent.title.value;
 }
 
+TEST(Extraction, ADottedDeviceCodeAfterErrorIsKeptWhole) {
+  const auto a = MustAnalyze("The plotter shows error 51.1A.03 and stops after one page.");
+  EXPECT_TRUE(Contains(a.description.error_codes, "51.1A.03"));
+  const auto version = MustAnalyze("Since 4.2.1 the export fails. 2.5 seconds later it crashes.");
+  EXPECT_TRUE(version.description.error_codes.empty()) << version.description.error_codes.front();
+}
+
+TEST(Kinds, AMailboxThatStopsReceivingIsAnItProblem) {
+  const auto a = MustAnalyze(
+      "Our team mailbox on the mail server stopped receiving mail this morning, replies bounce.");
+  EXPECT_EQ(a.category.value, "technical") << a.category.signals.front();
+  EXPECT_EQ(a.subcategory.value, "email") << a.subcategory.signals.front();
+}
+
 }  // namespace
 }  // namespace ticketd::analysis
