@@ -359,18 +359,17 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   };
   const auto& v = field.value;
   const bool report = v == "general" || v == "technical" || v == "bug";
-  // Money the customer was charged or is owed.
-  static constexpr std::string_view kMoney[] = {
-      "invoice",     "invoices",      "refund",         "refunded",        "vat",
-      "credit note", "overcharged",   "charged me",     "charged my card", "charged us",
-      "billed",      "charged twice", "double charged", "receipt"};
-  const auto money = FindPhrases(lower, kMoney);
-  // Money charged or owed, not documents a printer prints ("nobody can
-  // print invoices"): what keeps a broken device's report in billing.
+  // Money the customer was charged or is owed; the documents that name it
+  // count as money too, except beside a broken device ("nobody can print
+  // invoices"), where only money owed keeps the report in billing.
   static constexpr std::string_view kOwed[] = {
       "refund",          "refunded",   "vat",    "credit note",   "overcharged",   "charged me",
       "charged my card", "charged us", "billed", "charged twice", "double charged"};
+  static constexpr std::string_view kBillingDocuments[] = {"invoice", "invoices", "receipt"};
   const auto owed = FindPhrases(lower, kOwed);
+  auto money = owed;
+  for (auto& document : FindPhrases(lower, kBillingDocuments))
+    money.push_back(std::move(document));
   const bool charging =
       std::any_of(severity.hardware.begin(), severity.hardware.end(),
                   [](const auto& h) { return h.find("charg") != std::string::npos; });
@@ -518,8 +517,7 @@ CategoryDecision DecideCategory(const AnalysisInput& input, const PhraseText& lo
   // Billing too when no money is named: "paid", "expenses" or "payroll"
   // alone are the product's subject, not a charge.
   if ((v == "general" || (v == "feature_request" && severity.feature.empty()) ||
-       (v == "user_access" && severity.access.empty()) ||
-       (v == "billing" && money.empty() && owed.empty())) &&
+       (v == "user_access" && severity.access.empty()) || (v == "billing" && money.empty())) &&
       !severity.question && !severity.how_to && !developer_text) {
     if (!severity.opening_failure.empty()) {
       set("bug", "opens with a failure: \"" + severity.opening_failure.front() + "\"");

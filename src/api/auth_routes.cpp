@@ -371,12 +371,9 @@ domain::FieldErrors DecodeRegistration(const json& body, Registration& out) {
   }
   const auto password = Member(body, "password", errors);
   std::optional<std::string> normalized;
-  if (email) {
-    if (auto problem = EmailProblem(*email)) {
-      errors.push_back({"email", std::move(*problem)});
-    } else {
-      normalized = NormalizeEmail(*email);
-    }
+  // The address is checked once; why it was refused is worked out only then.
+  if (email && !(normalized = NormalizeEmail(*email))) {
+    errors.push_back({"email", EmailProblem(*email).value_or("is not accepted")});
   }
   if (password && normalized) {
     if (auto reason = domain::CheckPassword(*password, *normalized)) {

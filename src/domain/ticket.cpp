@@ -1,5 +1,7 @@
 #include "domain/ticket.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <algorithm>
 #include <array>
 
@@ -101,10 +103,7 @@ bool ApplyStatus(Ticket& ticket, Status to, const std::string& now) {
 }
 
 bool SameUuid(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return boost::algorithm::iequals(a, b);
 }
 
 bool IsUuid(std::string_view text) {

@@ -42,9 +42,15 @@ std::optional<Problem> CheckFraming(const Request& request) {
   if (request.count(beast_http::field::host) > 1) {
     return BadRequest("The request carries more than one Host header.");
   }
-  // Every Transfer-Encoding line, in order, is one list of codings.
+  // One pass over the fields: every Transfer-Encoding line, in order, is
+  // one list of codings; a Content-Encoding is refused after them.
   std::vector<std::string> codings;
+  bool encoded = false;
   for (const auto& field : request) {
+    if (field.name() == beast_http::field::content_encoding &&
+        Folded(ToStd(field.value())) != "identity") {
+      encoded = true;
+    }
     if (field.name() != beast_http::field::transfer_encoding) continue;
     std::string_view list = ToStd(field.value());
     for (;;) {
@@ -63,11 +69,8 @@ std::optional<Problem> CheckFraming(const Request& request) {
     return NotImplemented(
         "Transfer-Encoding other than chunked alone is not supported. The connection is closed.");
   }
-  for (const auto& field : request) {
-    if (field.name() == beast_http::field::content_encoding &&
-        Folded(ToStd(field.value())) != "identity") {
-      return UnsupportedMediaType("Content-Encoding is not supported; send the body uncompressed.");
-    }
+  if (encoded) {
+    return UnsupportedMediaType("Content-Encoding is not supported; send the body uncompressed.");
   }
   if (auto problem = HeadProblem(request)) return BadRequest(std::move(*problem));
   return std::nullopt;
